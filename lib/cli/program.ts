@@ -1,0 +1,66 @@
+/**
+ * The `breakglass` command line. Results go to stdout, everything else to stderr; errors are one line each,
+ * stack traces only with --debug. Heavy modules (aws-cdk-lib, AWS SDK) are imported inside the commands that need
+ * them so offline commands start quickly.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/load';
+import { EXIT, UserError } from './errors';
+import { processIo, type Io } from './io';
+
+const EXIT_HELP = `
+Exit codes:
+  0  success
+  1  checks found problems (doctor) or events could not be read (simulate)
+  2  usage error or invalid input (bad config, bad pattern)
+  3  AWS or runtime error`;
+
+export function buildProgram(io: Io = processIo): { program: Command; exitCode: () => number } {
+  let code = EXIT.ok as number;
+  const program = new Command('breakglass')
+    .description('Break-glass access for an AWS Organization: deploy, check and rehearse the emergency door.')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showSuggestionAfterError();
+
+  const configOption = () => new Option('-c, --config <file>', 'breakglass YAML or JSON config').makeOptionMandatory();
+
+  program.command('validate')
+    .description('check a config file; print every problem, one per line')
+    .addOption(configOption())
+    .option('-q, --quiet', 'print nothing when valid')
+    .action(async (o) => { code = (await import('./commands/validate')).runValidate(o, io); });
+
+  program.command('synth')
+    .description('synthesize the CloudFormation templates for every account and region (offline)')
+    .addOption(configOption())
+    .option('-o, --out <dir>', 'cloud assembly directory', 'cdk.out')
+    .option('--no-summary', 'do not print the deployment summary')
+    .action(async (o) => { code = await (await import('./commands/synth')).runSynth(o, io); });
+
+  return { program, exitCode: () => code };
+}
+
+/** Runs the CLI; never throws. Returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const { program, exitCode } = buildProgram(io);
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode();
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof ConfigError) {
+      for (const p of e.problems) io.err(p);
+      io.err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${e.file}; see examples/breakglass.config.yaml for a valid config.`);
+      return EXIT.usage;
+    }
+    if (e instanceof UserError) { io.err(`error: ${e.message}`); return e.exitCode; }
+    io.err(`error: ${(e as Error)?.message ?? String(e)}`);
+    if (debug) io.err((e as Error)?.stack ?? '');
+    else io.err('(run again with --debug for details)');
+    return EXIT.runtime;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The configuration contract: one zod schema from which the TypeScript types (`BreakglassConfig`) and the
+ * editor JSON Schema (schema/breakglass.config.schema.json, `npm run schema`) are generated.
+ * Every object is strict: an unknown key is almost always a typo in a security setting, so it is refused.
+ */
+import { z } from 'zod';
+import { DEFAULT_ENABLED_REGIONS, REGION_PATTERN } from './regions';
+
+const accountId = z
+  .string({ error: (iss) => (typeof iss.input === 'number'
+    ? 'expected a quoted 12-digit account ID string; YAML read a number, which loses leading zeros (write it in quotes, e.g. "012345678901")'
+    : 'expected a 12-digit account ID string') })
+  .regex(/^\d{12}$/, { error: 'expected exactly 12 digits, e.g. "222222222222"' });
+
+const region = z.string().regex(REGION_PATTERN, { error: 'expected an AWS region name such as "us-east-1"' });
+
+// IAM user and role names: 1-64 characters of [\w+=,.@-] (IAM API reference, CreateUser/CreateRole UserName/RoleName).
+const iamName = (max: number) => z.string()
+  .regex(/^[\w+=,.@-]+$/, { error: 'expected only letters, digits and + = , . @ _ -' })
+  .min(1).max(max, { error: `expected at most ${max} characters` });
+
+const ouId = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, {
+  error: 'expected an organization root ID ("r-ab12") or OU ID ("ou-ab12-abcd1234")',
+});
+
+const email = z.email({ error: 'expected an email address' });
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
+
+/** AWS managed policies by name or full ARN of a customer managed policy. */
+const managedPolicy = z.string().regex(/^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+|[\w+=,.@/-]+)$/, {
+  error: 'expected an AWS managed policy name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or a policy ARN',
+});
+
+export const userSchema = z.strictObject({
+  name: iamName(64).describe('IAM user name. One user per person who may break the glass; AWS asks for at least two.'),
+  description: z.string().max(256).optional().describe('Who holds this identity (tag only, never a secret).'),
+});
+
+export const configSchema = z.strictObject({
+  securityAccount: z.strictObject({
+    accountId: accountId.describe('Account that hosts the break-glass users, the central event bus and the alert topic.'),
+    region: region.default('us-east-1').describe('Home region: central bus, topic and key live here.'),
+  }),
+  organization: z.strictObject({
+    managementAccountId: accountId,
+    id: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: 'expected an organization ID such as "o-a1b2c3d4e5"' })
+      .optional()
+      .describe('Organization ID. Restricts the central bus to the organization (aws:PrincipalOrgID). If absent it is looked up at deploy time.'),
+    deployFrom: z.enum(['management', 'delegated-admin']).default('management')
+      .describe('Where the member StackSet is created: the management account, or a StackSets delegated administrator.'),
+    delegatedAdminAccountId: accountId.optional().describe('Required when deployFrom is delegated-admin.'),
+    includeManagementAccount: z.boolean().default(true)
+      .describe('Service-managed StackSets never deploy to the management account; this adds a separate stack there.'),
+    targets: z.strictObject({
+      organizationalUnits: z.array(ouId).default([]).describe('Service-managed StackSet with auto-deployment to these OUs.'),
+      accounts: z.array(accountId).default([]).describe('Self-managed StackSet to exactly these accounts (no trusted access needed).'),
+    }),
+  }),
+  regions: z.strictObject({
+    enabled: z.array(region).min(1).default([...DEFAULT_ENABLED_REGIONS])
+      .describe('Regions enabled in every account (default: the regions AWS enables by default).'),
+    optIn: z.array(region).default([]).describe('Opt-in regions your organization enabled; they are watched as well.'),
+  }).default({ enabled: [...DEFAULT_ENABLED_REGIONS], optIn: [] }),
+  users: z.array(userSchema).min(1, { error: 'expected at least one break-glass user (AWS recommends two)' })
+    .superRefine((users, ctx) => {
+      // IAM user names are case-insensitive: "Bob" and "bob" cannot coexist (IAM user guide, "IAM identifiers").
+      // Checked here, not in semantic.ts, so it is reported together with any other shape problem.
+      const seen = new Map<string, number>();
+      users.forEach((u, i) => {
+        const first = seen.get(u.name.toLowerCase());
+        if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate user "${u.name}" (same as users[${first}]; IAM names are case-insensitive)` });
+        else seen.set(u.name.toLowerCase(), i);
+      });
+    }),
+  role: z.strictObject({
+    name: iamName(64).default('BreakGlassRole'),
+    managedPolicies: z.array(managedPolicy).min(1).default(['IAMFullAccess'])
+      .describe('Permissions of the role. Presets: IAMFullAccess (reference default), AdministratorAccess, ReadOnlyAccess.'),
+    maxSessionDuration: z.number().int().min(3600, { error: 'expected at least 3600 seconds (the IAM minimum)' })
+      .max(43200, { error: 'expected at most 43200 seconds (12 hours, the IAM maximum)' }).default(3600),
+    maxMfaAgeSeconds: z.number().int().min(60).max(129600).optional()
+      .describe('If set, the trust policy also requires the MFA sign-in to be at most this old (aws:MultiFactorAuthAge).'),
+    requireSessionNameIsUserName: z.boolean().default(false)
+      .describe('Trust requires sts:RoleSessionName = the IAM user name, so every action in members names a person.'),
+  }).default({ name: 'BreakGlassRole', managedPolicies: ['IAMFullAccess'], maxSessionDuration: 3600, requireSessionNameIsUserName: false }),
+  alerts: z.strictObject({
+    emails: z.array(email).default([]).describe('Email subscribers of the alert topic (each must confirm).'),
+    https: z.array(httpsUrl).default([]).describe('HTTPS endpoints (paging services) subscribed to the topic.'),
+  }),
+  cloudTrail: z.strictObject({
+    mode: z.enum(['create', 'existing-organization-trail']).default('create')
+      .describe('create: a multi-region trail in the security account. existing-organization-trail: an organization trail already logs every account.'),
+  }).default({ mode: 'create' }),
+  tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+});
+
+export type BreakglassConfig = z.output<typeof configSchema>;
+export type BreakglassConfigInput = z.input<typeof configSchema>;

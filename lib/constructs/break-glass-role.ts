@@ -1,0 +1,67 @@
+import { Aws, Duration, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface BreakGlassRoleProps {
+  readonly roleName: string;
+  /** Account that owns the break-glass users. */
+  readonly securityAccountId: string;
+  /** Names of the break-glass users allowed to assume the role. */
+  readonly userNames: readonly string[];
+  /** AWS managed policy names or policy ARNs. */
+  readonly managedPolicies: readonly string[];
+  /** @default 3600 */
+  readonly maxSessionDurationSeconds?: number;
+  /** If set, the MFA sign-in must be at most this old (aws:MultiFactorAuthAge). @default - no age limit */
+  readonly maxMfaAgeSeconds?: number;
+  /** Require the role session name to equal the IAM user name. @default false */
+  readonly requireSessionNameIsUserName?: boolean;
+}
+
+/**
+ * The role break-glass users assume in a member account.
+ *
+ * The trust names the security account as principal and pins the users with aws:PrincipalArn instead of listing
+ * user ARNs as principals: IAM resolves principal ARNs to unique IDs when the policy is saved, so a user ARN principal
+ * would fail to deploy before the users exist, and silently stop matching if a user were recreated (IAM user guide,
+ * "AWS JSON policy elements: Principal", IAM user principals).
+ */
+export class BreakGlassRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BreakGlassRoleProps) {
+    super(scope, id);
+    const problems: string[] = [];
+    if (props.userNames.length === 0) problems.push('expected at least one user name');
+    if (props.managedPolicies.length === 0) problems.push('expected at least one managed policy');
+    const max = props.maxSessionDurationSeconds ?? 3600;
+    if (!Token.isUnresolved(max) && (max < 3600 || max > 43200)) problems.push(`maxSessionDurationSeconds must be 3600..43200, got ${max}`);
+    if (!Token.isUnresolved(props.securityAccountId) && !/^\d{12}$/.test(props.securityAccountId)) problems.push(`securityAccountId must be 12 digits, got "${props.securityAccountId}"`);
+    if (problems.length) throw new Error(`BreakGlassRole: ${problems.join('; ')}`);
+
+    const conditions: Record<string, Record<string, unknown>> = {
+      ArnEquals: { 'aws:PrincipalArn': props.userNames.map((u) => `arn:${Aws.PARTITION}:iam::${props.securityAccountId}:user/${u}`) },
+      // Bool (not BoolIfExists): a request without the key, e.g. from long-term keys, must not match.
+      Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+    };
+    if (props.maxMfaAgeSeconds !== undefined) conditions.NumericLessThanEquals = { 'aws:MultiFactorAuthAge': String(props.maxMfaAgeSeconds) };
+    // The console names a switch-role session after the IAM user; CLI users must pass --role-session-name.
+    if (props.requireSessionNameIsUserName) conditions.StringEquals = { 'sts:RoleSessionName': '${aws:username}' };
+
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: 'Break-glass emergency access. Every assumption raises an alert.',
+      assumedBy: new iam.PrincipalWithConditions(new iam.AccountPrincipal(props.securityAccountId), conditions),
+      maxSessionDuration: Duration.seconds(max),
+      managedPolicies: props.managedPolicies.map((p) => (p.startsWith('arn:')
+        ? iam.ManagedPolicy.fromManagedPolicyArn(this, `Policy${p.replace(/[^A-Za-z0-9]/g, '')}`, p)
+        : iam.ManagedPolicy.fromAwsManagedPolicyName(p))),
+    });
+    for (const p of props.managedPolicies.filter((x) => !x.startsWith('arn:'))) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
+        reason: 'The emergency role carries the AWS managed policy chosen in the config (role.managedPolicies) so it stays current with new services.',
+      });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Aws, CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GLOBAL_EVENTS_REGION } from '../config/regions';
+import type { AlertRule } from '../detection/catalogue';
+import type { DetectionContext } from '../detection/context';
+import { forwarderRoleName, forwarderRuleName } from '../naming';
+import { ruleState } from './rule-state';
+
+export interface EventForwardersProps {
+  readonly rules: readonly AlertRule[];
+  readonly detection: DetectionContext;
+  /** ARN of the central bus (security account, home region). */
+  readonly centralBusArn: string;
+}
+
+/**
+ * Forwards break-glass events from this account's default bus in this region to the central bus.
+ * CloudTrail delivers each event only to the default bus of the account and region that recorded it
+ * (EventBridge user guide, "Events from AWS services"), so every watched region of every account needs these.
+ *
+ * In a StackSet template the region is unknown at synthesis; rules for global-only events (IAM, root sign-in,
+ * recorded in us-east-1 only) are then guarded by a CloudFormation condition instead of being left out.
+ */
+export class EventForwarders extends Construct {
+  readonly role: iam.Role;
+  readonly rules: ReadonlyMap<string, events.CfnRule>;
+
+  constructor(scope: Construct, id: string, props: EventForwardersProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    const regionKnown = !Token.isUnresolved(region);
+    // IAM role names are account-wide; one role per region keeps each regional stack independent.
+    this.role = new iam.Role(this, 'Role', {
+      roleName: regionKnown ? forwarderRoleName(region) : Fn.sub(forwarderRoleName('${AWS::Region}')),
+      description: 'breakglass: lets forwarding rules put events on the central bus',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        // Confused-deputy guard: only rules of this account may use the role (IAM user guide, "The confused deputy problem").
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      inlinePolicies: {
+        PutToCentralBus: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.centralBusArn] })],
+        }),
+      },
+    });
+
+    let globalOnly: CfnCondition | undefined;
+    const rules = new Map<string, events.CfnRule>();
+    for (const rule of props.rules) {
+      if (regionKnown && rule.regions === 'global' && region !== GLOBAL_EVENTS_REGION) continue;
+      const cfn = new events.CfnRule(this, `Rule-${rule.id}`, {
+        name: forwarderRuleName(rule.id),
+        description: `breakglass forwarder: ${rule.title}`.slice(0, 512),
+        eventPattern: rule.pattern(props.detection),
+        state: ruleState(rule),
+        targets: [{ id: 'CentralBus', arn: props.centralBusArn, roleArn: this.role.roleArn }],
+      });
+      if (!regionKnown && rule.regions === 'global') {
+        globalOnly ??= new CfnCondition(this, 'IsGlobalEventsRegion', { expression: Fn.conditionEquals(Aws.REGION, GLOBAL_EVENTS_REGION) });
+        cfn.cfnOptions.condition = globalOnly;
+      }
+      rules.set(rule.id, cfn);
+    }
+    this.rules = rules;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * The rule catalogue: every alert breakglass raises, as data. The same entries build the CDK rules
+ * (central bus + forwarders), `breakglass simulate`, and audits. No aws-cdk-lib or AWS SDK here: this module is on
+ * the start-up path of the offline commands.
+ *
+ * Facts the patterns rely on (see docs/detection.md for the full table with sources):
+ * - CloudTrail events reach EventBridge as `detail-type` "AWS API Call via CloudTrail" (source aws.<service>) or
+ *   "AWS Console Sign In via CloudTrail" (source aws.signin); `detail` is the CloudTrail record verbatim
+ *   (EventBridge user guide, "Events from AWS services via AWS CloudTrail",
+ *   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html).
+ *   The guide's own text once printed "Signin" without a space; real events carry "Sign In", so the patterns match on
+ *   `source` + `detail.eventSource`/`eventName` and leave `detail-type` out of the sign-in patterns entirely.
+ * - Each event is delivered only to the bus of the account and region that recorded it; hence forwarders.
+ */
+import { GLOBAL_EVENTS_REGION } from '../config/regions';
+import { NAMES } from '../naming';
+import type { DetectionContext } from './context';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'info';
+export type EventPattern = Record<string, unknown>;
+
+export type RuleId =
+  | 'console-login' | 'console-login-failure' | 'assume-role' | 'role-assumed' | 'switch-role'
+  | 'user-credentials-changed' | 'role-changed' | 'alerting-tampered' | 'root-console-login';
+
+/** Which accounts record the event: the security account, member accounts (incl. management), or both. */
+export type AccountScope = 'security' | 'members' | 'all';
+/** `all` = every watched region; `global` = only us-east-1, where IAM and root sign-in events are recorded. */
+export type RegionScope = 'all' | 'global';
+
+export interface AlertRule {
+  readonly id: RuleId;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly accounts: AccountScope;
+  readonly regions: RegionScope;
+  /**
+   * True for read-only management events (AssumeRole is logged with readOnly: true, IAM user guide "Logging IAM and
+   * AWS STS API calls with AWS CloudTrail"). A rule in the plain ENABLED state does not receive read-only
+   * management events; the rule state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS does, on default and custom
+   * buses (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html).
+   */
+  readonly readOnlyEvents: boolean;
+  readonly pattern: (ctx: DetectionContext) => EventPattern;
+}
+
+const API_CALL = 'AWS API Call via CloudTrail';
+
+const userArns = (ctx: DetectionContext) => ctx.userNames.map((u) => `arn:aws:iam::${ctx.securityAccountId}:user/${u}`);
+
+/** IAM actions that change how a user authenticates or what it may do (IAM API reference action names). */
+export const USER_CREDENTIAL_EVENTS = [
+  'CreateLoginProfile', 'UpdateLoginProfile', 'DeleteLoginProfile', 'ChangePassword',
+  'CreateAccessKey', 'UpdateAccessKey', 'DeleteAccessKey',
+  'EnableMFADevice', 'DeactivateMFADevice', 'ResyncMFADevice', 'DeleteVirtualMFADevice',
+  'AttachUserPolicy', 'DetachUserPolicy', 'PutUserPolicy', 'DeleteUserPolicy',
+  'AddUserToGroup', 'RemoveUserFromGroup', 'PutUserPermissionsBoundary', 'DeleteUserPermissionsBoundary',
+  'UpdateUser', 'DeleteUser', 'CreateServiceSpecificCredential', 'UploadSSHPublicKey', 'UploadSigningCertificate',
+] as const;
+
+/** IAM actions that change the trust, permissions or existence of a role (requestParameters.roleName). */
+export const ROLE_CHANGE_EVENTS = [
+  'CreateRole', 'DeleteRole', 'UpdateRole', 'UpdateAssumeRolePolicy',
+  'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy',
+  'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary',
+] as const;
+
+export const CATALOGUE: readonly AlertRule[] = [
+  {
+    id: 'console-login',
+    title: 'Break-glass console sign-in',
+    severity: 'critical',
+    description: 'A break-glass user signed in to the AWS console. Someone has broken the glass: confirm it is a declared emergency.',
+    accounts: 'security',
+    // IAM-user sign-in is recorded in the region of the sign-in endpoint (us-east-1, us-east-2, eu-north-1,
+    // ap-southeast-2 for the global endpoint, or any region's endpoint): CloudTrail user guide, "AWS console sign-in events".
+    regions: 'all',
+    readOnlyEvents: false,
+    pattern: (ctx) => ({
+      source: ['aws.signin'],
+      account: [ctx.securityAccountId],
+      detail: {
+        eventSource: ['signin.amazonaws.com'],
+        eventName: ['ConsoleLogin'],
+        // userName, not arn: failed sign-ins carry no arn (CloudTrail user guide, console sign-in examples).
+        userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] },
+        responseElements: { ConsoleLogin: ['Success'] },
+      },
+    }),
+  },
+  {
+    id: 'console-login-failure',
+    title: 'Failed break-glass console sign-in',
+    severity: 'high',
+    description: 'A console sign-in with a break-glass user name failed. Someone may be guessing the password, or a holder is struggling to get in.',
+    accounts: 'security',
+    regions: 'all',
+    readOnlyEvents: false,
+    pattern: (ctx) => ({
+      source: ['aws.signin'],
+      account: [ctx.securityAccountId],
+      detail: {
+        eventSource: ['signin.amazonaws.com'],
+        eventName: ['ConsoleLogin'],
+        userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] },
+        responseElements: { ConsoleLogin: ['Failure'] },
+      },
+    }),
+  },
+  {
+    id: 'assume-role',
+    title: 'Break-glass user assumed a role',
+    severity: 'critical',
+    description: 'A break-glass user called sts:AssumeRole (CLI, SDK or console switch), including denied attempts. This is the caller-side record in the security account.',
+    accounts: 'security',
+    // Regional STS endpoints log in their region; the global endpoint logs in us-east-1 (IAM user guide,
+    // "Logging IAM and AWS STS API calls with AWS CloudTrail"). Denied cross-account calls are logged only here.
+    regions: 'all',
+    readOnlyEvents: true,
+    pattern: (ctx) => ({
+      source: ['aws.sts'],
+      'detail-type': [API_CALL],
+      account: [ctx.securityAccountId],
+      detail: {
+        eventSource: ['sts.amazonaws.com'],
+        eventName: ['AssumeRole'],
+        userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] },
+      },
+    }),
+  },
+  {
+    id: 'role-assumed',
+    title: 'Break-glass role assumed',
+    severity: 'critical',
+    description: 'The break-glass role was assumed. This is the copy CloudTrail delivers to the account that owns the role, so it is seen even if the security account is compromised.',
+    // Cross-account AssumeRole is also recorded in the role owner's account with userIdentity.type "AWSAccount"
+    // (IAM user guide, CloudTrail integration, cross-account example); EventBridge delivers it to the resource
+    // owner's bus (EventBridge user guide, "Events from AWS services", since April 2021).
+    accounts: 'members',
+    regions: 'all',
+    readOnlyEvents: true,
+    pattern: (ctx) => ({
+      source: ['aws.sts'],
+      'detail-type': [API_CALL],
+      account: [{ 'anything-but': ctx.securityAccountId }],
+      detail: {
+        eventSource: ['sts.amazonaws.com'],
+        eventName: ['AssumeRole'],
+        requestParameters: { roleArn: [{ wildcard: `arn:aws:iam::*:role/${ctx.roleName}` }] },
+      },
+    }),
+  },
+  {
+    id: 'switch-role',
+    title: 'Console switch into the break-glass role',
+    severity: 'critical',
+    description: 'Someone switched roles in the console into the break-glass role. The event is recorded in the member account; SwitchFrom names the break-glass user.',
+    // SwitchRole is recorded in the target (role-owning) account with userIdentity.type AssumedRole and
+    // additionalEventData.SwitchFrom = the source user ARN; this is why a rule in the security account never fires.
+    accounts: 'members',
+    regions: 'all',
+    readOnlyEvents: false,
+    pattern: (ctx) => ({
+      source: ['aws.signin'],
+      detail: {
+        eventSource: ['signin.amazonaws.com'],
+        eventName: ['SwitchRole'],
+        $or: [
+          { additionalEventData: { SwitchFrom: userArns(ctx) } },
+          { userIdentity: { arn: [{ wildcard: `arn:aws:sts::*:assumed-role/${ctx.roleName}/*` }] } },
+        ],
+      },
+    }),
+  },
+  {
+    id: 'user-credentials-changed',
+    title: 'Break-glass user credentials or permissions changed',
+    severity: 'critical',
+    description: 'The password, access keys, MFA devices, policies or groups of a break-glass user changed. Check that this was a planned rotation; an access key on a break-glass user should never exist.',
+    accounts: 'security',
+    // IAM API calls are recorded only in us-east-1 (CloudTrail user guide, "Global service events").
+    regions: 'global',
+    readOnlyEvents: false,
+    pattern: (ctx) => ({
+      source: ['aws.iam'],
+      'detail-type': [API_CALL],
+      account: [ctx.securityAccountId],
+      detail: {
+        eventSource: ['iam.amazonaws.com'],
+        eventName: [...USER_CREDENTIAL_EVENTS],
+        $or: [
+          { requestParameters: { userName: [...ctx.userNames] } },
+          // A user acting on itself (ChangePassword, self-service CreateAccessKey) names no target user:
+          // ChangePassword has requestParameters null; the actor is the user.
+          { userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] } },
+          // DeleteVirtualMFADevice carries only the device serial number.
+          { requestParameters: { serialNumber: ctx.userNames.map((u) => ({ prefix: `arn:aws:iam::${ctx.securityAccountId}:mfa/${u}` })) } },
+        ],
+      },
+    }),
+  },
+  {
+    id: 'role-changed',
+    title: 'Break-glass role changed',
+    severity: 'high',
+    description: 'The trust policy, permissions or existence of the break-glass role changed. Expected only during a breakglass deployment.',
+    accounts: 'all',
+    regions: 'global',
+    readOnlyEvents: false,
+    pattern: (ctx) => ({
+      source: ['aws.iam'],
+      'detail-type': [API_CALL],
+      detail: {
+        eventSource: ['iam.amazonaws.com'],
+        eventName: [...ROLE_CHANGE_EVENTS],
+        requestParameters: { roleName: [ctx.roleName] },
+      },
+    }),
+  },
+  {
+    id: 'alerting-tampered',
+    title: 'Break-glass alerting changed',
+    severity: 'critical',
+    description: 'Part of the alert path changed: an EventBridge rule or target, the alert topic or its subscriptions, the KMS key, a CloudTrail trail, or the member StackSet. A disabled alert path hides the next break-glass use.',
+    accounts: 'all',
+    regions: 'all',
+    readOnlyEvents: false,
+    pattern: (ctx) => {
+      const topicArnPrefix = `arn:aws:sns:${ctx.homeRegion}:${ctx.securityAccountId}:${NAMES.alertTopic}`;
+      return {
+        'detail-type': [API_CALL],
+        detail: {
+          $or: [
+            // EventBridge rules and targets (DeleteRule/DisableRule/PutRule take `name`, RemoveTargets/PutTargets `rule`).
+            { eventSource: ['events.amazonaws.com'], eventName: ['DeleteRule', 'DisableRule', 'PutRule'], requestParameters: { name: [{ prefix: NAMES.rulePrefix }] } },
+            { eventSource: ['events.amazonaws.com'], eventName: ['RemoveTargets', 'PutTargets'], requestParameters: { rule: [{ prefix: NAMES.rulePrefix }] } },
+            { eventSource: ['events.amazonaws.com'], eventName: ['DeleteEventBus', 'PutPermission', 'RemovePermission'], requestParameters: { name: [NAMES.centralBus] } },
+            // SNS: subscription ARNs are the topic ARN followed by ":" and an ID.
+            { eventSource: ['sns.amazonaws.com'], eventName: ['DeleteTopic', 'SetTopicAttributes', 'RemovePermission', 'AddPermission'], requestParameters: { topicArn: [topicArnPrefix] } },
+            { eventSource: ['sns.amazonaws.com'], eventName: ['Unsubscribe', 'SetSubscriptionAttributes'], requestParameters: { subscriptionArn: [{ prefix: `${topicArnPrefix}:` }] } },
+            // KMS key IDs are generated at deploy time, so any key-disabling call in the security account counts.
+            { eventSource: ['kms.amazonaws.com'], eventName: ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy'], recipientAccountId: [ctx.securityAccountId] },
+            { eventSource: ['kms.amazonaws.com'], eventName: ['DeleteAlias', 'UpdateAlias'], requestParameters: { aliasName: [NAMES.alertKeyAlias] } },
+            // Without a logging trail, EventBridge receives no CloudTrail events at all (EventBridge user guide,
+            // "Events from AWS services via AWS CloudTrail"); any trail being stopped anywhere is tampering.
+            { eventSource: ['cloudtrail.amazonaws.com'], eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] },
+            { eventSource: ['iam.amazonaws.com'], eventName: [...ROLE_CHANGE_EVENTS], requestParameters: { roleName: [{ prefix: NAMES.forwarderRolePrefix }] } },
+            { eventSource: ['cloudformation.amazonaws.com'], eventName: ['DeleteStackSet', 'UpdateStackSet', 'DeleteStackInstances'], requestParameters: { stackSetName: [{ prefix: NAMES.memberStackSet }] } },
+          ],
+        },
+      };
+    },
+  },
+  {
+    id: 'root-console-login',
+    title: 'Root user console sign-in',
+    severity: 'critical',
+    description: 'The root user of an account signed in to the console. Root sign-in bypasses every IAM control, including the break-glass role.',
+    accounts: 'all',
+    // Root sign-in is always recorded in us-east-1 (CloudTrail user guide, "AWS console sign-in events").
+    regions: 'global',
+    readOnlyEvents: false,
+    pattern: () => ({
+      source: ['aws.signin'],
+      detail: {
+        eventSource: ['signin.amazonaws.com'],
+        eventName: ['ConsoleLogin'],
+        userIdentity: { type: ['Root'] },
+      },
+    }),
+  },
+];
+
+export function ruleById(id: string): AlertRule | undefined {
+  return CATALOGUE.find((r) => r.id === id);
+}
+
+/** Regions where the rule must run, given the watched regions. */
+export function regionsFor(rule: AlertRule, ctx: DetectionContext): readonly string[] {
+  return rule.regions === 'global' ? ctx.regions.filter((r) => r === GLOBAL_EVENTS_REGION) : ctx.regions;
+}
+
+/** Rules that must have a forwarder in this kind of account. */
+export function rulesForAccountKind(kind: 'security' | 'member'): readonly AlertRule[] {
+  return CATALOGUE.filter((r) => r.accounts === 'all' || (kind === 'security' ? r.accounts === 'security' : r.accounts === 'members'));
+}

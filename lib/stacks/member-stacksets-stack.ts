@@ -1,0 +1,29 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { BreakglassConfig } from '../config/schema';
+import { detectionContext } from '../detection/context';
+import { NAMES } from '../naming';
+import { MemberStackSets } from '../constructs/member-stackset';
+
+export interface MemberStackSetsStackProps extends StackProps {
+  readonly config: BreakglassConfig;
+  readonly memberTemplateBody: string;
+}
+
+/** In the management account (or the StackSets delegated administrator): the StackSets that reach every member. */
+export class MemberStackSetsStack extends Stack {
+  readonly stackSets: MemberStackSets;
+
+  constructor(scope: Construct, id: string, props: MemberStackSetsStackProps) {
+    super(scope, id, props);
+    const c = props.config;
+    this.stackSets = new MemberStackSets(this, 'StackSets', {
+      stackSetName: NAMES.memberStackSet,
+      templateBody: props.memberTemplateBody,
+      regions: detectionContext(c).regions,
+      organizationalUnits: c.organization.targets.organizationalUnits,
+      accounts: c.organization.targets.accounts,
+      callAs: c.organization.deployFrom === 'delegated-admin' ? 'DELEGATED_ADMIN' : 'SELF',
+    });
+  }
+}
