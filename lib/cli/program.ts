@@ -1,7 +1,8 @@
 /**
  * The `breakglass` command line. Results go to stdout, everything else to stderr; errors are one line each,
  * stack traces only with --debug. Heavy modules (aws-cdk-lib, AWS SDK) are imported inside the commands that need
- * them so offline commands start quickly.
+ * them so offline commands start quickly. Commands are loaded with a lazy require(): tsx's CommonJS hook,
+ * used by bin/breakglass.js, does not cover dynamic import().
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/load';
@@ -31,14 +32,14 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .description('check a config file; print every problem, one per line')
     .addOption(configOption())
     .option('-q, --quiet', 'print nothing when valid')
-    .action(async (o) => { code = (await import('./commands/validate')).runValidate(o, io); });
+    .action(async (o) => { code = (require('./commands/validate') as typeof import('./commands/validate')).runValidate(o, io); });
 
   program.command('synth')
     .description('synthesize the CloudFormation templates for every account and region (offline)')
     .addOption(configOption())
     .option('-o, --out <dir>', 'cloud assembly directory', 'cdk.out')
     .option('--no-summary', 'do not print the deployment summary')
-    .action(async (o) => { code = await (await import('./commands/synth')).runSynth(o, io); });
+    .action(async (o) => { code = await (require('./commands/synth') as typeof import('./commands/synth')).runSynth(o, io); });
 
   return { program, exitCode: () => code };
 }

@@ -33,11 +33,11 @@ export function loadConfigFile(file: string): LoadedConfig {
 /** Parses YAML (a superset of JSON, so JSON configs work too) and validates. Throws ConfigError. */
 export function parseConfigText(text: string, file = '<config>'): BreakglassConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => {
       const at = e.linePos?.[0];
-      return `${file}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]}`;
+      return `${file}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
     }));
   }
   const raw: unknown = doc.toJS();
@@ -64,7 +64,7 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return [{ path, message: `missing; expected ${issue.expected}` }];
   }
-  return [{ path, message: issue.message }];
+  return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
 }
 
 function format(file: string, doc: Document, lines: LineCounter, p: ConfigProblem): string {

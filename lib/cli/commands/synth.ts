@@ -14,7 +14,7 @@ export interface SynthOptions {
 export async function runSynth(opts: SynthOptions, io: Io): Promise<number> {
   const { config } = loadConfigFile(opts.config);
   // aws-cdk-lib is loaded only here: the offline commands must start fast.
-  const { buildApp } = await import('../../app');
+  const { buildApp } = require('../../app') as typeof import('../../app');
   rmSync(opts.out, { recursive: true, force: true });
   const { app } = buildApp(config, { outdir: opts.out });
   const assembly = app.synth();
