@@ -6,7 +6,7 @@
  *   management / delegated admin     Breakglass-MemberStackSets     StackSets carrying the member template
  *   management account, each region  Breakglass-Management[-<region>] the member template's resources (StackSets skip it)
  */
-import { App, type IPolicyValidationPluginBeta1, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
+import { App, type IPolicyValidationPlugin, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import type { BreakglassConfig } from './config/schema';
 import { detectionContext } from './detection/context';
 import { MemberBaselineStack } from './stacks/member-baseline-stack';
@@ -18,7 +18,7 @@ export interface BuildOptions {
   /** Cloud assembly directory of the main app. */
   readonly outdir: string;
   /** Extra validation plugins (cdk-nag packs in tests), added to the main app and the member-template app. */
-  readonly plugins?: (app: App) => IPolicyValidationPluginBeta1[];
+  readonly plugins?: (app: App) => IPolicyValidationPlugin[];
   /** Extra context (e.g. from cdk.json when run by the CDK CLI). */
   readonly context?: Record<string, unknown>;
 }

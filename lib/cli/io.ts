@@ -1,10 +1,13 @@
 /** Output streams, injectable so tests can run commands in-process and read stdout/stderr separately. */
 export interface Io {
-  out(text: string): void;
+  /** Writes a line (a newline is added when missing), or raw text when `raw` is set. */
+  out(text: string, raw?: boolean): void;
   err(text: string): void;
+  /** Input for commands that read '-'. @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 export const processIo: Io = {
-  out: (t) => { process.stdout.write(t.endsWith('\n') ? t : `${t}\n`); },
+  out: (t, raw) => { process.stdout.write(raw || t.endsWith('\n') ? t : `${t}\n`); },
   err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
 };

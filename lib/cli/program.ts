@@ -5,15 +5,14 @@
  * used by bin/breakglass.js, does not cover dynamic import().
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/load';
 import { EXIT, UserError } from './errors';
 import { processIo, type Io } from './io';
 
 const EXIT_HELP = `
 Exit codes:
   0  success
-  1  checks found problems (doctor) or events could not be read (simulate)
-  2  usage error or invalid input (bad config, bad pattern)
+  1  checks found problems (doctor)
+  2  usage error or invalid input (bad config, bad pattern, unreadable events; the readable ones are still processed)
   3  AWS or runtime error`;
 
 export function buildProgram(io: Io = processIo): { program: Command; exitCode: () => number } {
@@ -41,6 +40,19 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .option('--no-summary', 'do not print the deployment summary')
     .action(async (o) => { code = await (require('./commands/synth') as typeof import('./commands/synth')).runSynth(o, io); });
 
+  program.command('simulate')
+    .description('which alerts the deployed system would raise for CloudTrail records / EventBridge events (offline)')
+    .addOption(configOption())
+    .option('--json', 'print one JSON document ({"schemaVersion":1,"events":[...]})')
+    .argument('[files...]', 'CloudTrail records, EventBridge events, CloudTrail log files or JSON Lines; .gz accepted; "-" or none for stdin')
+    .action(async (files: string[], o) => { code = await (require('./commands/simulate') as typeof import('./commands/simulate')).runSimulate({ ...o, files }, io); });
+
+  program.command('test-pattern')
+    .description('offline twin of `aws events test-event-pattern`: prints true or false per event')
+    .requiredOption('-p, --pattern <file|json>', 'EventBridge event pattern: a file or inline JSON')
+    .argument('[event]', 'a JSON event or JSON Lines file; "-" or none for stdin')
+    .action(async (event: string | undefined, o) => { code = await (require('./commands/test-pattern') as typeof import('./commands/test-pattern')).runTestPattern({ pattern: o.pattern, event }, io); });
+
   return { program, exitCode: () => code };
 }
 
@@ -53,9 +65,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return exitCode();
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) io.err(p);
-      io.err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${e.file}; see examples/breakglass.config.yaml for a valid config.`);
+    // Matched by name: importing the config module here would load zod and yaml into every command's start-up.
+    if (e instanceof Error && e.name === 'ConfigError') {
+      const ce = e as Error & { problems: string[]; file: string };
+      for (const p of ce.problems) io.err(p);
+      io.err(`${ce.problems.length} problem${ce.problems.length === 1 ? '' : 's'} in ${ce.file}; see examples/breakglass.config.yaml for a valid config.`);
       return EXIT.usage;
     }
     if (e instanceof UserError) { io.err(`error: ${e.message}`); return e.exitCode; }

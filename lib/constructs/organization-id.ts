@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 
@@ -26,5 +26,14 @@ export class OrganizationIdLookup extends Construct {
     Validations.of(this).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'organizations:DescribeOrganization has no resource-level permissions.' },
     );
+    // The provider function is a stack-level singleton that aws-cdk-lib creates for every AwsCustomResource
+    // (construct id "AWS" + PROVIDER_FUNCTION_UUID without dashes); its role is not reachable through `lookup`.
+    const providerId = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
+    const provider = Stack.of(this).node.tryFindChild(providerId);
+    if (!provider) throw new Error(`OrganizationIdLookup: AwsCustomResource provider "${providerId}" not found; aws-cdk-lib changed how it names it`);
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'Role of aws-cdk-lib\'s AwsCustomResource provider function, which runs only during deployment to read the organization ID. AWSLambdaBasicExecutionRole grants nothing but CloudWatch Logs writes; a hand-written replacement would still need a log-stream wildcard.',
+    });
   }
 }

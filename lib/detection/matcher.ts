@@ -37,7 +37,7 @@ export interface CompiledPattern {
   matches(event: unknown): boolean;
 }
 
-/** Upper bound on alternatives after multiplying out `$or`, to keep a hostile pattern from exhausting memory. */
+/** Upper bound on alternatives after multiplying out `$or`, so a pathological pattern fails fast instead of eating memory. */
 export const MAX_ALTERNATIVES = 1024;
 
 /** Matcher names the engine refuses as field names inside `$or` (it could not tell a field from a matcher). */
@@ -103,7 +103,7 @@ type Alternative = readonly Constraint[];
 
 function product(a: readonly Alternative[], b: readonly Alternative[]): Alternative[] {
   if (a.length * b.length > MAX_ALTERNATIVES) {
-    throw new PatternError([], `too complex: "$or" multiplies out to more than ${MAX_ALTERNATIVES} alternatives`);
+    throw new PatternError([], `too complex: more than ${MAX_ALTERNATIVES} alternatives once "$or" (and every list mixing {"exists": false} with other values) is multiplied out`);
   }
   const out: Alternative[] = [];
   for (const x of a) for (const y of b) out.push([...x, ...y]);
@@ -226,10 +226,27 @@ function compileNoOccurrence(rel: readonly string[]): Check {
 const hasActive = (node: TrieNode, excluded: ReadonlySet<number>) => node.leaves.some((l) => !excluded.has(l.rank));
 
 /**
+ * Compiling a node needs one closure per set of already-checked absences, and a node is compiled both for a single
+ * value and for array elements; without sharing, deep patterns would compile 2^depth closures. Only the excluded
+ * leaves below the node matter, and there are at most depth+1 distinct such sets, so memoise on them.
+ */
+function memoised(build: (node: TrieNode, excluded: ReadonlySet<number>) => Check) {
+  const cache = new WeakMap<TrieNode, Map<string, Check>>();
+  return (node: TrieNode, excluded: ReadonlySet<number>): Check => {
+    const key = node.leaves.filter((l) => excluded.has(l.rank)).map((l) => l.rank).join(',');
+    let byKey = cache.get(node);
+    if (byKey === undefined) cache.set(node, (byKey = new Map()));
+    let check = byKey.get(key);
+    if (check === undefined) byKey.set(key, (check = build(node, excluded)));
+    return check;
+  };
+}
+
+/**
  * The value at `node`'s path. When it is an array, absent leaves that no earlier-ranked field below this node pins
  * to an element are checked across the whole array; the rest must all hold in one element.
  */
-function compileNode(node: TrieNode, excluded: ReadonlySet<number>): Check {
+const compileNode = memoised((node, excluded) => {
   const active = node.leaves.filter((l) => !excluded.has(l.rank));
   const unpinned = active.filter((l) => l.absent && l.rank < node.minPositiveRank);
   const wholeArray = unpinned.map((l) => compileNoOccurrence(l.path.slice(node.depth)));
@@ -241,10 +258,10 @@ function compileNode(node: TrieNode, excluded: ReadonlySet<number>): Check {
     for (const check of wholeArray) if (!check(v)) return false;
     return perElement === undefined || someElement(v, perElement);
   };
-}
+});
 
 /** One non-array value at `node`'s path: the node's own leaf, then each child field. */
-function compileElement(node: TrieNode, excluded: ReadonlySet<number>): Check {
+const compileElement = memoised((node, excluded) => {
   const own = node.leaf !== undefined && !excluded.has(node.leaf.rank) ? node.leaf : undefined;
   let ownCheck: Check | undefined;
   if (own !== undefined) {
@@ -262,7 +279,7 @@ function compileElement(node: TrieNode, excluded: ReadonlySet<number>): Check {
     for (const kid of kids) if (!kid.check(obj === undefined ? undefined : kid.read(obj))) return false;
     return true;
   };
-}
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 

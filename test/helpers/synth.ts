@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App, IPolicyValidationPluginBeta1 } from 'aws-cdk-lib';
+import type { App, IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
 import { loadConfigFile, parseConfigText } from '../../lib/config/load';
 import type { BreakglassConfig } from '../../lib/config/schema';
@@ -26,7 +26,7 @@ export interface Synthesized {
 }
 
 export function synthConfig(config: BreakglassConfig = loadConfigFile(EXAMPLE_CONFIG).config,
-  plugins?: (app: App) => IPolicyValidationPluginBeta1[]): Synthesized {
+  plugins?: (app: App) => IPolicyValidationPlugin[]): Synthesized {
   const dir = mkdtempSync(join(tmpdir(), 'breakglass-test-'));
   const built = buildApp(config, { outdir: dir, plugins });
   const assembly = built.app.synth();
