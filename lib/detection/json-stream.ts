@@ -71,7 +71,7 @@ export class JsonValueSplitter {
         if (q < 0) { this.countLines(i, n); i = n; break; }
         // An escaped quote is preceded by an odd number of backslashes.
         let b = q - 1;
-        while (b >= i && buf.charCodeAt(b) === 92) b--;
+        while (b >= this.start && b >= 0 && buf.charCodeAt(b) === 92) b--; // may reach back into an earlier chunk
         this.countLines(i, q);
         i = q + 1;
         if ((q - 1 - b) % 2 === 0) this.inString = false;

@@ -1,0 +1,193 @@
+/**
+ * Every alert rule against paired fixtures: events that must raise it and near misses that must not.
+ * The patterns are read from the SYNTHESIZED templates (central rules in the security stack, forwarders in the
+ * member template and a regional stack), so this tests what deploys.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CATALOGUE, type RuleId } from '../../lib/detection/catalogue';
+import { detectionContext } from '../../lib/detection/context';
+import { toEventBridgeEvent } from '../../lib/detection/envelope';
+import { compilePattern } from '../../lib/detection/matcher';
+import { centralRuleName, forwarderRuleName } from '../../lib/naming';
+import { resourcesOfType, synthConfig, type Synthesized } from '../helpers/synth';
+import * as f from '../fixtures/cloudtrail';
+
+let synth: Synthesized;
+before(() => { synth = synthConfig(); });
+after(() => synth.cleanup());
+
+function ruleResource(template: any, name: string): any {
+  const found = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r.Properties.Name === name);
+  return found?.[1];
+}
+function centralPattern(id: RuleId): any {
+  const r = ruleResource(synth.templates.get('Breakglass-Security'), centralRuleName(id));
+  assert.ok(r, `central rule ${id} not in the security stack`);
+  return r.Properties.EventPattern;
+}
+const wrap = (record: Record<string, unknown>) => {
+  const c = toEventBridgeEvent(record);
+  assert.ok(!('error' in c), 'fixture must be a CloudTrail record');
+  return c.event;
+};
+
+const ALL_USERS = ['BreakGlassUser1', 'BreakGlassUser2'];
+const topicArn = `arn:aws:sns:us-east-1:${f.S}:breakglass-alerts`;
+
+/** rule -> [must match, near misses with the reason they must not]. */
+const FIXTURES: Record<RuleId, { match: Array<[string, any]>; miss: Array<[string, any]> }> = {
+  'console-login': {
+    match: [
+      ['success in us-east-1', f.consoleLogin()],
+      ['success in eu-north-1 (global endpoint proxy region)', f.consoleLogin({ region: 'eu-north-1' })],
+      ['second user, without MFA', f.consoleLogin({ user: 'BreakGlassUser2', mfa: 'No' })],
+    ],
+    miss: [
+      ['failed sign-in', f.consoleLogin({ result: 'Failure' })],
+      ['other user', f.consoleLogin({ user: 'alice' })],
+      ['same user name in another account', f.consoleLogin({ account: f.M })],
+      ['root sign-in', f.consoleLogin({ root: true })],
+      ['CheckMfa step of the sign-in', { ...f.consoleLogin(), eventName: 'CheckMfa', responseElements: { CheckMfa: 'Success' } }],
+    ],
+  },
+  'console-login-failure': {
+    match: [
+      ['failure (no arn in userIdentity)', f.consoleLogin({ result: 'Failure' })],
+      ['failure in ap-southeast-2', f.consoleLogin({ result: 'Failure', region: 'ap-southeast-2', user: 'BreakGlassUser2' })],
+    ],
+    miss: [
+      ['success', f.consoleLogin()],
+      ['unknown user name (HIDDEN_DUE_TO_SECURITY_REASONS)', f.consoleLogin({ result: 'Failure', user: 'HIDDEN_DUE_TO_SECURITY_REASONS' })],
+    ],
+  },
+  'assume-role': {
+    match: [
+      ['CLI call, regional STS endpoint', f.assumeRoleCaller()],
+      ['console switch (invokedBy AWS Internal)', f.assumeRoleCaller({ console: true, region: 'us-east-1' })],
+      ['denied attempt', f.assumeRoleCaller({ denied: true })],
+      ['a role outside the organization', f.assumeRoleCaller({ roleAccount: f.OUTSIDE })],
+    ],
+    miss: [
+      ['another user', f.assumeRoleCaller({ user: 'alice' })],
+      ['role-owner copy (AWSAccount)', f.assumeRoleOwner()],
+      ['GetCallerIdentity by the user', { ...f.assumeRoleCaller(), eventName: 'GetCallerIdentity' }],
+    ],
+  },
+  'role-assumed': {
+    match: [
+      ['role-owner copy in a member account', f.assumeRoleOwner()],
+      ['role-owner copy in the management account', f.assumeRoleOwner({ roleAccount: f.MGMT, region: 'us-east-1' })],
+    ],
+    miss: [
+      ['another role', f.assumeRoleOwner({ role: 'Deployer' })],
+      ['a role whose name only starts like it', f.assumeRoleOwner({ role: 'BreakGlassRoleX' })],
+      ['the caller copy in the security account', f.assumeRoleCaller()],
+    ],
+  },
+  'switch-role': {
+    match: [
+      ['switch into the role in a member account', f.switchRole()],
+      ['switch recorded in us-east-1 of the management account', f.switchRole({ account: f.MGMT, region: 'us-east-1' })],
+      ['someone else switching into the role (matched by the role ARN)', f.switchRole({ user: 'mallory', userAccount: f.OUTSIDE })],
+    ],
+    miss: [
+      ['a user switching into another role', f.switchRole({ user: 'alice', role: 'ReadOnly' })],
+      ['ExitRole', { ...f.switchRole(), eventName: 'ExitRole' }],
+    ],
+  },
+  'user-credentials-changed': {
+    match: [
+      ['admin creates an access key for the user', f.iamCall('CreateAccessKey', { userName: 'BreakGlassUser1' })],
+      ['admin sets the password', f.iamCall('CreateLoginProfile', { userName: 'BreakGlassUser2', passwordResetRequired: true })],
+      ['user changes its own password (requestParameters null)', f.iamCall('ChangePassword', null, { actor: f.iamUser() })],
+      ['user creates its own access key (no userName)', f.iamCall('CreateAccessKey', {}, { actor: f.iamUser() })],
+      ['MFA deactivated', f.iamCall('DeactivateMFADevice', { userName: 'BreakGlassUser1', serialNumber: `arn:aws:iam::${f.S}:mfa/BreakGlassUser1` })],
+      ['virtual MFA device deleted (serial only)', f.iamCall('DeleteVirtualMFADevice', { serialNumber: `arn:aws:iam::${f.S}:mfa/BreakGlassUser1-yubi` })],
+      ['policy attached', f.iamCall('AttachUserPolicy', { userName: 'BreakGlassUser1', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })],
+      ['added to a group, denied', f.apiCall({ source: 'iam.amazonaws.com', name: 'AddUserToGroup', params: { userName: 'BreakGlassUser1', groupName: 'Admins' }, error: 'AccessDenied' })],
+    ],
+    miss: [
+      ['another user', f.iamCall('CreateAccessKey', { userName: 'alice' })],
+      ['read-only call', f.iamCall('ListAccessKeys', { userName: 'BreakGlassUser1' })],
+      ['same user name in a member account', f.iamCall('CreateAccessKey', { userName: 'BreakGlassUser1' }, { account: f.M })],
+    ],
+  },
+  'role-changed': {
+    match: [
+      ['trust policy changed in a member account', f.iamCall('UpdateAssumeRolePolicy', { roleName: 'BreakGlassRole', policyDocument: '{"Version":"2012-10-17","Statement":[]}' }, { account: f.M })],
+      ['role deleted', f.iamCall('DeleteRole', { roleName: 'BreakGlassRole' }, { account: f.MGMT })],
+      ['policy attached', f.iamCall('AttachRolePolicy', { roleName: 'BreakGlassRole', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, { account: f.M })],
+    ],
+    miss: [
+      ['another role', f.iamCall('UpdateAssumeRolePolicy', { roleName: 'Deployer' }, { account: f.M })],
+      ['read-only call on the role', f.iamCall('GetRole', { roleName: 'BreakGlassRole' }, { account: f.M })],
+    ],
+  },
+  'alerting-tampered': {
+    match: [
+      ['central rule disabled', f.apiCall({ source: 'events.amazonaws.com', name: 'DisableRule', params: { name: 'breakglass-console-login', eventBusName: 'breakglass-central' } })],
+      ['forwarder deleted in a member account region', f.apiCall({ source: 'events.amazonaws.com', name: 'DeleteRule', params: { name: 'breakglass-fwd-switch-role' }, account: f.M, region: 'eu-west-3' })],
+      ['targets removed', f.apiCall({ source: 'events.amazonaws.com', name: 'RemoveTargets', params: { rule: 'breakglass-assume-role', ids: ['AlertTopic'] } })],
+      ['topic deleted', f.apiCall({ source: 'sns.amazonaws.com', name: 'DeleteTopic', params: { topicArn } })],
+      ['subscription removed', f.apiCall({ source: 'sns.amazonaws.com', name: 'Unsubscribe', params: { subscriptionArn: `${topicArn}:5f3c1e9a-0000-4000-8000-000000000001` } })],
+      ['key scheduled for deletion', f.apiCall({ source: 'kms.amazonaws.com', name: 'ScheduleKeyDeletion', params: { keyId: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab', pendingWindowInDays: 7 } })],
+      ['trail stopped in a member account', f.apiCall({ source: 'cloudtrail.amazonaws.com', name: 'StopLogging', params: { name: 'org-trail' }, account: f.M, region: 'eu-central-1' })],
+      ['forwarder role trust changed', f.iamCall('UpdateAssumeRolePolicy', { roleName: 'breakglass-forwarder-eu-west-1' }, { account: f.M })],
+      ['member StackSet deleted', f.apiCall({ source: 'cloudformation.amazonaws.com', name: 'DeleteStackSet', params: { stackSetName: 'breakglass-member-baseline' }, account: f.MGMT })],
+    ],
+    miss: [
+      ['another rule disabled', f.apiCall({ source: 'events.amazonaws.com', name: 'DisableRule', params: { name: 'team-a-nightly' } })],
+      ['another topic deleted', f.apiCall({ source: 'sns.amazonaws.com', name: 'DeleteTopic', params: { topicArn: `${topicArn}-team-a` } })],
+      ['a key disabled in a member account', f.apiCall({ source: 'kms.amazonaws.com', name: 'DisableKey', params: { keyId: 'k' }, account: f.M })],
+      ['the trail only described', f.apiCall({ source: 'cloudtrail.amazonaws.com', name: 'DescribeTrails', params: {} })],
+    ],
+  },
+  'root-console-login': {
+    match: [
+      ['root of a member account', f.consoleLogin({ root: true, account: f.M })],
+      ['root of the management account', f.consoleLogin({ root: true, account: f.MGMT })],
+    ],
+    miss: [
+      ['IAM user sign-in', f.consoleLogin()],
+      ['root API call, not a sign-in', f.apiCall({ source: 'iam.amazonaws.com', name: 'ListUsers', actor: { type: 'Root', arn: `arn:aws:iam::${f.M}:root`, accountId: f.M }, account: f.M })],
+    ],
+  },
+};
+
+describe('rule patterns are the catalogue, as synthesized', () => {
+  it('every catalogue rule has a central rule whose pattern is exactly the catalogue pattern', () => {
+    const ctx = detectionContext(synth.config);
+    for (const rule of CATALOGUE) assert.deepEqual(centralPattern(rule.id), rule.pattern(ctx), rule.id);
+  });
+  it('member-template and regional forwarders carry the same patterns', () => {
+    const ctx = detectionContext(synth.config);
+    const regional = synth.templates.get('Breakglass-Security-eu-west-1');
+    for (const rule of CATALOGUE) {
+      const inMember = ruleResource(synth.member, forwarderRuleName(rule.id));
+      if (rule.accounts !== 'security') assert.deepEqual(inMember?.Properties.EventPattern, rule.pattern(ctx), `member ${rule.id}`);
+      else assert.equal(inMember, undefined, `${rule.id} must not be forwarded from members`);
+      const inRegion = ruleResource(regional, forwarderRuleName(rule.id));
+      if (rule.accounts !== 'members' && rule.regions === 'all') assert.deepEqual(inRegion?.Properties.EventPattern, rule.pattern(ctx), `eu-west-1 ${rule.id}`);
+      else assert.equal(inRegion, undefined, `${rule.id} must not run in eu-west-1 of the security account`);
+    }
+  });
+  it('the example users are the ones in the patterns', () => {
+    assert.deepEqual(centralPattern('console-login').detail.userIdentity.userName, ALL_USERS);
+  });
+});
+
+describe('paired fixtures per rule (synthesized central patterns)', () => {
+  for (const rule of CATALOGUE) {
+    const fx = FIXTURES[rule.id];
+    describe(rule.id, () => {
+      it('has fixtures on both sides', () => { assert.ok(fx.match.length >= 2 && fx.miss.length >= 2); });
+      for (const [name, record] of fx.match) {
+        it(`raises on: ${name}`, () => { assert.equal(compilePattern(centralPattern(rule.id)).matches(wrap(record)), true); });
+      }
+      for (const [name, record] of fx.miss) {
+        it(`stays silent on: ${name}`, () => { assert.equal(compilePattern(centralPattern(rule.id)).matches(wrap(record)), false); });
+      }
+    });
+  }
+});
