@@ -79,7 +79,7 @@ describe('the installed bin', () => {
 describe('the esbuild bundle (what bin/breakglass.js runs after npm ci)', () => {
   it('builds and runs test-pattern and validate without tsx', () => {
     const out = join(tmp, 'bundle', 'breakglass.js');
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'), join(ROOT, 'bin', 'breakglass.ts'), '--bundle', '--platform=node', '--target=node20', `--outfile=${out}`, '--external:aws-cdk-lib', '--external:constructs', '--log-level=warning'], { cwd: ROOT });
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [join(ROOT, 'bin', 'breakglass.ts'), '--bundle', '--platform=node', '--target=node20', `--outfile=${out}`, '--external:aws-cdk-lib', '--external:constructs', '--log-level=warning'], { cwd: ROOT });
     const tp = spawnSync(process.execPath, [out, 'test-pattern', '-p', '{"source":["aws.signin"]}'], { input: '{"source":"aws.signin"}\n{"source":"aws.sts"}\n', encoding: 'utf8' });
     assert.equal(tp.status, 0, tp.stderr);
     assert.equal(tp.stdout, 'true\nfalse\n');

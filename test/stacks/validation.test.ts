@@ -1,0 +1,142 @@
+/**
+ * Static checks over every synthesized template, StackSet member template included:
+ * - cdk-nag AwsSolutions (v3 validation plugin): no unacknowledged finding;
+ * - aws-cdk-lib's own CloudFormation validation (flag on in APP_CONTEXT): no violation in either app;
+ * - cfn-lint: no errors (warnings are listed).
+ * Each config is synthesized once, with the nag pack; cfn-lint then runs once over all of their templates.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { APP_CONTEXT } from '../../lib/app';
+import type { BreakglassConfig } from '../../lib/config/schema';
+import { detectionContext } from '../../lib/detection/context';
+import { stackIds } from '../../lib/stacks/names';
+import { cfnLintVersion, formatCfnLint, runCfnLint } from '../helpers/cfn-lint';
+import { CFN_VALIDATE_PLUGIN, formatFindings, type NagRun, nagSynth, readValidationReport } from '../helpers/nag';
+import { exampleWith } from '../helpers/synth';
+
+const VALIDATE_FLAG = '@aws-cdk/core:validateAgainstDefaultRules';
+
+/** Configs that together reach every construct and option: example, and everything switched the other way. */
+const VARIANTS: Record<string, () => BreakglassConfig> = {
+  example: () => exampleWith(() => {}),
+  'everything else': () => exampleWith((c) => {
+    delete c.organization.id; // organization-ID lookup (AwsCustomResource, Lambda)
+    c.securityAccount.region = 'eu-west-1'; // home region other than the global-events region
+    c.organization.deployFrom = 'delegated-admin';
+    c.organization.delegatedAdminAccountId = '333333333333';
+    c.organization.targets = { organizationalUnits: ['ou-ab12-abcd1234'], accounts: ['444444444444'] }; // both StackSets
+    c.regions.optIn = ['af-south-1'];
+    c.alerts = { emails: ['a@example.com', 'b@example.com'], https: ['https://pager.example.com/hook'] };
+    c.role = {
+      name: 'EmergencyRole',
+      managedPolicies: ['ReadOnlyAccess', 'job-function/ViewOnlyAccess', 'arn:aws:iam::aws:policy/SecurityAudit', 'arn:aws:iam::123456789012:policy/custom'],
+      maxSessionDuration: 7200, maxMfaAgeSeconds: 3600, requireSessionNameIsUserName: true,
+    };
+    c.users.push({ name: 'BreakGlassUser3' });
+    c.tags = { owner: 'security' };
+  }),
+  'existing trail, no management stacks': () => exampleWith((c) => {
+    c.cloudTrail = { mode: 'existing-organization-trail' };
+    c.organization.includeManagementAccount = false;
+  }),
+};
+
+const runs = new Map<string, NagRun>();
+const canaryDir = mkdtempSync(join(tmpdir(), 'breakglass-canary-'));
+before(() => { for (const [name, make] of Object.entries(VARIANTS)) runs.set(name, nagSynth(make())); });
+after(() => {
+  for (const r of runs.values()) r.cleanup();
+  rmSync(canaryDir, { recursive: true, force: true });
+});
+
+for (const name of Object.keys(VARIANTS)) {
+  describe(`validation: ${name}`, () => {
+    test('every stack was checked, the member template included', () => {
+      const r = runs.get(name)!;
+      const files = r.templateFiles.map((f) => f.split('/').pop());
+      assert.ok(files.includes(`${stackIds.memberTemplate}.template.json`), 'member template synthesized by its own app');
+      assert.ok(files.includes(`${stackIds.security}.template.json`));
+      assert.ok(files.includes(`${stackIds.memberStackSets}.template.json`));
+      const c = VARIANTS[name]!();
+      const regions = detectionContext(c).regions.length;
+      const expected = 1 /* member */ + 1 /* stacksets */ + regions /* security */ + (c.organization.includeManagementAccount ? regions : 0);
+      assert.equal(r.templateFiles.length, expected);
+    });
+
+    test('cdk-nag AwsSolutions: no unacknowledged finding in any stack', () => {
+      const nag = runs.get(name)!.findings.filter((f) => f.plugin !== CFN_VALIDATE_PLUGIN);
+      assert.equal(nag.length, 0, `unacknowledged cdk-nag findings (fix, or acknowledge next to the cause with a reason):\n${formatFindings(nag)}`);
+    });
+
+    test('aws-cdk-lib CloudFormation validation: no violation in the main app or the member template', () => {
+      const cfn = runs.get(name)!.findings.filter((f) => f.plugin === CFN_VALIDATE_PLUGIN);
+      assert.equal(cfn.length, 0, `CloudFormation validation findings:\n${formatFindings(cfn)}`);
+    });
+
+    test('acknowledged CloudFormation validation findings carry a reason', (t) => {
+      for (const s of runs.get(name)!.suppressed) {
+        assert.ok(s.reason.length > 20, `${s.acknowledgedId} at ${s.path} has no real reason`);
+        t.diagnostic(`acknowledged [${s.app}] ${s.acknowledgedId} at ${s.path}: ${s.reason}`);
+      }
+    });
+  });
+}
+
+describe('validation: cfn-lint', () => {
+  test('no errors in any template (warnings listed)', (t) => {
+    const version = cfnLintVersion();
+    if (!version) {
+      t.skip('cfn-lint not installed: pip install cfn-lint (CI installs it; this check did not run)');
+      return;
+    }
+    // A deliberately broken template proves the linter ran and its output is read.
+    const canary = join(canaryDir, 'canary.template.json');
+    writeFileSync(canary, JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { NoSuchProperty: true } } } }));
+    const files = [...runs.values()].flatMap((r) => r.templateFiles);
+    const regions = [...new Set(Object.values(VARIANTS).flatMap((make) => detectionContext(make()).regions))];
+    const result = runCfnLint([canary, ...files], { regions });
+    const fromCanary = result.findings.filter((f) => f.file === canary);
+    assert.ok(fromCanary.some((f) => f.level === 'Error'), `cfn-lint did not flag the canary template: ${JSON.stringify(result.findings.slice(0, 3))}`);
+    const real = result.findings.filter((f) => f.file !== canary);
+    const errors = real.filter((f) => f.level === 'Error');
+    const others = real.filter((f) => f.level !== 'Error');
+    t.diagnostic(`${version}: ${files.length} templates, ${regions.length} regions, ${errors.length} errors, ${others.length} warnings/informational`);
+    for (const line of formatCfnLint(others).split('\n').filter(Boolean)) t.diagnostic(line);
+    assert.equal(errors.length, 0, `cfn-lint errors:\n${formatCfnLint(errors)}`);
+  });
+});
+
+describe('validation: the checks themselves work', () => {
+  test('the CloudFormation validation flag is on in the app context', () => {
+    assert.equal(APP_CONTEXT[VALIDATE_FLAG], true);
+  });
+
+  test('with that flag, an invalid template fails synthesis', () => {
+    const app = new App({ outdir: join(canaryDir, 'invalid'), context: { ...APP_CONTEXT } });
+    const stack = new Stack(app, 'Invalid', { env: { account: '111111111111', region: 'us-east-1' } });
+    new events.CfnRule(stack, 'Rule', { state: 'SOMETIMES', eventPattern: { source: ['aws.sts'] } });
+    assert.throws(() => app.synth(), /Validation failed|ValidationFailed|SOMETIMES/);
+  });
+
+  test('the nag helper reports an unacknowledged finding with its construct path, and honours acknowledgements', () => {
+    const outdir = join(canaryDir, 'nag');
+    const app = new App({ outdir, context: { ...APP_CONTEXT, '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    const stack = new Stack(app, 'Canary', { env: { account: '111111111111', region: 'us-east-1' } });
+    new sns.Topic(stack, 'Plain'); // no KMS key, no TLS-only policy: AwsSolutions-SNS2 and -SNS3
+    const acked = new sns.Topic(stack, 'Acknowledged');
+    Validations.of(acked).acknowledge({ id: 'AwsSolutions-SNS2', reason: 'canary' }, { id: 'AwsSolutions-SNS3', reason: 'canary' });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    app.synth();
+    const { findings } = readValidationReport(outdir, 'main');
+    const rules = findings.map((f) => `${f.rule} ${f.path}`).sort();
+    assert.deepEqual(rules, ['AwsSolutions-SNS2 Canary/Plain/Resource', 'AwsSolutions-SNS3 Canary/Plain/Resource']);
+  });
+});
