@@ -79,6 +79,8 @@ interface RunResult extends AssemblyStats {
   readonly cold: Timing;
   /** Second build + synth in the same process with a fresh App: the cost of the config itself. */
   readonly warm: Timing;
+  /** As warm, with CDK_VALIDATION=false (aws-cdk-lib's built-in CloudFormation validator off); diagnostic only. */
+  readonly warmNoValidation: Timing;
   readonly rssAfterImportMiB: number;
   /** ru_maxrss right after the cold run (a `breakglass synth` process peaks at this). */
   readonly peakRssMiB: number;
@@ -137,12 +139,18 @@ function child(c: Case): void {
   // Warm: a second, fresh App in the same process; what the config itself costs.
   let stats: AssemblyStats | undefined;
   const warm = timedSynth(buildApp, config, (outdir, built, assembly) => { stats = inspect(c, outdir, built, assembly, stackIds.memberStackSets); });
+  // Diagnostic only: the same warm run with aws-cdk-lib's built-in CloudFormation validator switched off
+  // (CDK_VALIDATION=false is read at synth time), to tell the validator's share from the rest of synthesis.
+  process.env.CDK_VALIDATION = 'false';
+  const warmNoValidation = timedSynth(buildApp, config, () => {});
+  delete process.env.CDK_VALIDATION;
   const result: RunResult = {
     cdkImportMs: t1 - t0,
     appImportMs: t2 - t1,
     validateMs: t4 - t3,
     cold,
     warm,
+    warmNoValidation,
     ...stats!,
     rssAfterImportMiB,
     peakRssMiB,
@@ -326,7 +334,8 @@ function report(summaries: CaseSummary[], eager: EagerImport & { processMs: numb
     + ' loader. Each process imports, validates the config, then builds and synthesizes twice into a temporary directory (removed'
     + ' afterwards): **cold** is the first `buildApp` + `app.synth()` in the process (what `breakglass synth` pays; aws-cdk-lib loads'
     + ' its modules lazily, so this includes most of the library loading and JIT warm-up), **warm** is a second, fresh `App` in the'
-    + ' same process (the cost of the config itself). "build" is `buildApp` (includes synthesizing the member-template app), "synth"'
+    + ' same process (the cost of the config itself). The CDK_VALIDATION=false column repeats the warm run with aws-cdk-lib\'s'
+    + ' built-in CloudFormation validator switched off, only to show its share; the project runs with it on. "build" is `buildApp` (includes synthesizing the member-template app), "synth"'
     + ' is `app.synth()` of the main app. Times in ms, median (min–max). Peak RSS is `ru_maxrss` right after the cold run, imports'
     + ' included. Template sizes are the files `app.synth()` writes (pretty-printed JSON).');
   out.push('');
@@ -338,14 +347,14 @@ function report(summaries: CaseSummary[], eager: EagerImport & { processMs: numb
   out.push(`| project modules (\`lib/app\`, config loader; TypeScript through tsx) | ${t(allRuns, (r) => r.appImportMs)} |`);
   out.push(`| for comparison: eager load of all ${eager.modules} aws-cdk-lib namespaces | ${ms(eager.allMs)} (RSS ${eager.rssMiB.toFixed(0)} MiB) |`);
   out.push(`| RSS after the project imports (MiB) | ${t(allRuns, (r) => r.rssAfterImportMiB)} |`);
-  out.push(`| whole child process, spawn to exit (import + validate + cold + warm) | ${t(allRuns, (r) => r.processMs ?? 0)} |`);
+  out.push(`| whole child process, spawn to exit (import + config validation + cold + 2 warm runs) | ${t(allRuns, (r) => r.processMs ?? 0)} |`);
   out.push('');
-  out.push('| case | targets in StackSet | stacks | validate ms | cold total ms | warm build ms | warm synth ms | warm total ms | StackSets template | largest other template | cloud assembly | peak RSS MiB |');
-  out.push('| --- | ---: | ---: | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: |');
+  out.push('| case | targets in StackSet | stacks | config validation ms | cold total ms | warm build ms | warm synth ms | warm total ms | warm total, CDK_VALIDATION=false | StackSets template | largest other template | cloud assembly | peak RSS MiB |');
+  out.push('| --- | ---: | ---: | ---: | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |');
   for (const { c, runs } of summaries) {
     const r0 = runs[0];
     out.push(`| ${c.name} | ${r0.targetsInStackSet} | ${r0.stacks} | ${ms(median(runs.map((r) => r.validateMs)))} `
-      + `| ${t(runs, (r) => r.cold.totalMs)} | ${t(runs, (r) => r.warm.buildMs)} | ${t(runs, (r) => r.warm.synthMs)} | ${t(runs, (r) => r.warm.totalMs)} `
+      + `| ${t(runs, (r) => r.cold.totalMs)} | ${t(runs, (r) => r.warm.buildMs)} | ${t(runs, (r) => r.warm.synthMs)} | ${t(runs, (r) => r.warm.totalMs)} | ${t(runs, (r) => r.warmNoValidation.totalMs)} `
       + `| ${kib(r0.stackSetTemplateBytes)} | ${kib(r0.largestOtherTemplate.bytes)} | ${kib(r0.assemblyBytes)} | ${t(runs, (r) => r.peakRssMiB)} |`);
   }
   out.push('');
@@ -375,13 +384,14 @@ function report(summaries: CaseSummary[], eager: EagerImport & { processMs: numb
     out.push(`Growth over the smallest case (${base.c.name}), differences of medians. Linear cost shows as a constant "per 1000" column;`
       + ' differences of a few tens of ms are within run-to-run noise:');
     out.push('');
-    out.push(`| ${unit} | Δ cold ms | Δ warm ms | Δ warm ms per 1000 | Δ StackSets template bytes | bytes per added target | Δ peak RSS MiB |`);
-    out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push(`| ${unit} | Δ cold ms | Δ warm ms | Δ warm ms per 1000 | Δ warm ms per 1000, CDK_VALIDATION=false | Δ StackSets template bytes | bytes per added target | Δ peak RSS MiB |`);
+    out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const x of s.slice(1)) {
       const d = x.c.size - base.c.size;
       const dw = dm(x, (r) => r.warm.totalMs);
       const db = x.runs[0].stackSetTemplateBytes - base.runs[0].stackSetTemplateBytes;
-      out.push(`| ${x.c.size} | ${dm(x, (r) => r.cold.totalMs).toFixed(0)} | ${dw.toFixed(0)} | ${(dw / d * 1000).toFixed(0)} | ${db} | ${(db / d).toFixed(1)} `
+      const dn = dm(x, (r) => r.warmNoValidation.totalMs);
+      out.push(`| ${x.c.size} | ${dm(x, (r) => r.cold.totalMs).toFixed(0)} | ${dw.toFixed(0)} | ${(dw / d * 1000).toFixed(0)} | ${(dn / d * 1000).toFixed(0)} | ${db} | ${(db / d).toFixed(1)} `
         + `| ${dm(x, (r) => r.peakRssMiB).toFixed(0)} |`);
     }
     out.push('');

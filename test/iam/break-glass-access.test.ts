@@ -77,6 +77,20 @@ describe('cross-account AssumeRole of the break-glass role', () => {
     assertAllowed(await assumeRole(bgUser(), { mfa: MFA.present(), account: ACCOUNTS.management, trust: mgmtTrust }), 'management account');
   });
 
+  test('the users may assume no other role, even one in the organization that trusts them', async () => {
+    const openTrust: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNTS.security}:root` }, Action: 'sts:AssumeRole' }] };
+    for (const other of ['OrganizationAccountAccessRole', `${p.roleName}2`, `x/${p.roleName}`]) {
+      const o = await simulate({
+        caller: bgUser(), action: 'sts:AssumeRole', resource: roleArn(ACCOUNTS.member, other), resourceAccount: ACCOUNTS.member,
+        context: { ...MFA.present(), 'aws:ResourceOrgID': ORG_ID, 'sts:RoleSessionName': p.userNames[0] },
+        identityPolicies: p.userPolicies(p.userNames[0]), resourcePolicy: openTrust,
+      });
+      assert.ok(o.trustAllows);
+      assert.equal(o.identity, 'ImplicitlyDenied', `${other}: ${show(o)}`);
+    }
+    assertAllowed(await assumeRole(bgUser(), { mfa: MFA.present(), trust: openTrust }), 'control: the break-glass role');
+  });
+
   for (const [label, mfa] of [['MultiFactorAuthPresent=false (console without MFA)', MFA.false()], ['MultiFactorAuthPresent absent (access keys)', MFA.absent()]] as const) {
     test(`the same user WITHOUT MFA, ${label}, is denied by the identity policy and by the trust`, async () => {
       const o = await assumeRole(bgUser(), { mfa });

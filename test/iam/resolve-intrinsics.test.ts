@@ -14,6 +14,9 @@ test('resolves Ref of pseudo parameters and Fn::Join, leaving IAM policy variabl
     Resource: 'arn:aws:iam::333333333333:user/${aws:username}',
     Nested: [{ Region: 'us-east-1' }, 'plain', 3, true, null],
   });
+  // A statement's Condition map is policy data, not the {"Condition": "Name"} intrinsic.
+  const st = { Effect: 'Allow', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } };
+  assert.deepEqual(resolveIntrinsics(st, P), st);
 });
 
 test('resolves the one-argument Fn::Sub over pseudo parameters, honouring the ${!literal} escape', () => {
