@@ -21,8 +21,16 @@ export function summarize(c: BreakglassConfig): string {
     const where = `${r.accounts === 'all' ? 'all accounts' : r.accounts === 'security' ? 'security account' : 'member accounts'}, ${regionsFor(r, ctx).length === ctx.regions.length ? 'all regions' : regionsFor(r, ctx).join(', ')}`;
     lines.push(`  ${r.severity.padEnd(8)} ${r.id.padEnd(25)} ${where}`);
   }
-  const dest = [...c.alerts.emails.map((e) => `email ${e}`), ...c.alerts.https.map((u) => `https ${new URL(u).host}`)];
+  const a = c.alerts;
+  const dest = [
+    ...a.emails.map((e) => `email ${e}`),
+    ...a.https.map((h) => `https ${new URL(h.url).host} (${h.minSeverity}+)`),
+    ...a.slack.map((s) => `Slack ${s.channelId} (${s.minSeverity}+)`),
+    ...a.teams.map((t) => `Teams ${t.channelId.slice(0, 12)} (${t.minSeverity}+)`),
+  ];
   lines.push(`Alerts go to       ${dest.join(', ')} via KMS-encrypted SNS topic`);
+  lines.push(`Alert-path alarms  ${(a.operations?.emails ?? a.emails).join(', ')} (separate topic)`);
+  if (a.heartbeat.enabled) lines.push(`Heartbeat          ${a.heartbeat.schedule} through the same path`);
   lines.push(`CloudTrail         ${c.cloudTrail.mode === 'create' ? 'multi-region trail created in the security account' : 'existing organization trail (not created)'}`);
   return lines.join('\n');
 }

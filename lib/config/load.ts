@@ -55,6 +55,12 @@ export function parseConfigText(text: string, file = '<config>'): BreakglassConf
 
 function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // Report the branch the user evidently meant: the one whose problems are not "wrong type at the top".
+    const branches = issue.errors.map((b) => b.filter((i) => !(i.code === 'invalid_type' && i.path.length === 0)));
+    const meant = branches.find((b) => b.length > 0);
+    if (meant) return meant.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue));
+  }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => ({ path: [...path, k], message: 'unknown key (check the spelling; see schema/breakglass.config.schema.json)' }));
   }

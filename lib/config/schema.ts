@@ -32,6 +32,51 @@ const managedPolicy = z.string().regex(/^(arn:aws[a-z-]*:iam::(aws|\d{12}):polic
   error: 'expected an AWS managed policy name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or a policy ARN',
 });
 
+export const SEVERITIES = ['critical', 'high', 'medium', 'info'] as const;
+const severity = z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` });
+
+/** A paging endpoint (PagerDuty, Opsgenie, …) subscribed to the alert topic over HTTPS. */
+const httpsChannel = z.union([
+  httpsUrl.transform((url) => ({ url, minSeverity: 'critical' as const })),
+  z.strictObject({
+    url: httpsUrl,
+    minSeverity: severity.default('critical').describe('Lowest severity delivered (default critical: paging is for pages).'),
+  }),
+]);
+
+// AWS Chatbot / Amazon Q Developer in chat applications identifiers (AWS::Chatbot::SlackChannelConfiguration,
+// AWS::Chatbot::MicrosoftTeamsChannelConfiguration property patterns).
+const slackChannel = z.strictObject({
+  workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, { error: 'expected the Slack workspace (team) ID, e.g. "T0123ABCD"' }),
+  channelId: z.string().regex(/^[A-Za-z0-9]+$/, { error: 'expected the Slack channel ID, e.g. "C0123ABCD"' }),
+  minSeverity: severity.default('info'),
+});
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'expected a GUID' });
+const teamsChannel = z.strictObject({
+  teamId: uuid.describe('Microsoft Teams team ID'),
+  tenantId: uuid.describe('Microsoft Entra tenant ID'),
+  channelId: z.string().min(1).max(256).describe('Teams channel ID (from the channel link)'),
+  minSeverity: severity.default('info'),
+});
+
+export const alertsSchema = z.strictObject({
+  emails: z.array(email).default([]).describe('Email subscribers of every alert and the heartbeat (each must confirm).'),
+  https: z.array(httpsChannel).default([]).describe('HTTPS endpoints (paging services): a URL, or {url, minSeverity}.'),
+  slack: z.array(slackChannel).default([]).describe('Slack channels through AWS Chatbot (the workspace must be authorized in the Chatbot console first).'),
+  teams: z.array(teamsChannel).default([]).describe('Microsoft Teams channels through AWS Chatbot.'),
+  operations: z.strictObject({
+    emails: z.array(email).min(1).describe('Who is told when the alert path itself fails (alarms). Use people other than, or in addition to, the alert recipients.'),
+  }).optional().describe('Second, independent delivery path for alarms on the alert path. Default: the alert emails.'),
+  heartbeat: z.strictObject({
+    enabled: z.boolean().default(true),
+    schedule: z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, { error: 'expected an EventBridge schedule expression, e.g. "rate(7 days)" or "cron(0 9 ? * MON *)"' })
+      .default('cron(0 9 ? * MON *)').describe('When the heartbeat travels the alert path (default: Mondays 09:00 UTC).'),
+  }).default({ enabled: true, schedule: 'cron(0 9 ? * MON *)' }),
+  accountNames: z.record(z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account ID as key' }), z.string().min(1).max(128)).default({})
+    .describe('Names shown next to account IDs in alert messages.'),
+  runbookUrl: httpsUrl.optional().describe('Link to your break-glass runbook, printed in every alert.'),
+});
+
 export const userSchema = z.strictObject({
   name: iamName(64).describe('IAM user name. One user per person who may break the glass; AWS asks for at least two.'),
   description: z.string().max(256).optional().describe('Who holds this identity (tag only, never a secret).'),
@@ -84,10 +129,7 @@ export const configSchema = z.strictObject({
     requireSessionNameIsUserName: z.boolean().default(false)
       .describe('Trust requires sts:RoleSessionName = the IAM user name, so every action in members names a person.'),
   }).default({ name: 'BreakGlassRole', managedPolicies: ['IAMFullAccess'], maxSessionDuration: 3600, requireSessionNameIsUserName: false }),
-  alerts: z.strictObject({
-    emails: z.array(email).default([]).describe('Email subscribers of the alert topic (each must confirm).'),
-    https: z.array(httpsUrl).default([]).describe('HTTPS endpoints (paging services) subscribed to the topic.'),
-  }),
+  alerts: alertsSchema,
   cloudTrail: z.strictObject({
     mode: z.enum(['create', 'existing-organization-trail']).default('create')
       .describe('create: a multi-region trail in the security account. existing-organization-trail: an organization trail already logs every account.'),

@@ -39,8 +39,12 @@ export function semanticProblems(c: BreakglassConfig): ConfigProblem[] {
     problems.push({ path: ['regions', 'enabled'], message: 'expected "us-east-1" among the watched regions: IAM and root sign-in events are recorded only there' });
   }
 
-  if (c.alerts.emails.length === 0 && c.alerts.https.length === 0) {
-    problems.push({ path: ['alerts'], message: 'expected at least one alert recipient (alerts.emails or alerts.https): alerts with no recipient are silent' });
+  const a = c.alerts;
+  if (a.emails.length + a.https.length + a.slack.length + a.teams.length === 0) {
+    problems.push({ path: ['alerts'], message: 'expected at least one alert recipient (alerts.emails, https, slack or teams): alerts with no recipient are silent' });
+  }
+  if (!a.operations && a.emails.length === 0) {
+    problems.push({ path: ['alerts', 'operations'], message: 'expected operations.emails: alarms on the alert path need an email recipient, and alerts.emails is empty' });
   }
   duplicates(c.alerts.emails.map((e) => e.toLowerCase())).forEach((i) => problems.push({ path: ['alerts', 'emails', i], message: `duplicate email "${c.alerts.emails[i]}"` }));
 

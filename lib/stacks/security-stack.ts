@@ -38,7 +38,7 @@ export class SecurityStack extends Stack {
       topicName: NAMES.alertTopic,
       keyAlias: NAMES.alertKeyAlias,
       emails: c.alerts.emails,
-      httpsEndpoints: c.alerts.https,
+      httpsEndpoints: c.alerts.https.map((h) => h.url),
     });
     const organizationId = c.organization.id ?? new OrganizationIdLookup(this, 'OrganizationId').organizationId;
     this.central = new CentralAlertBus(this, 'Central', {

@@ -106,7 +106,7 @@ describe('config: every problem at once, one line each with file, line and field
     {
       name: 'no targets and no recipients (semantic checks)',
       edit: (t) => t.replace('organizationalUnits: ["r-ab12"]', 'organizationalUnits: []').replace('emails: ["security-alerts@example.com"]', 'emails: []'),
-      expect: [/^bad\.yaml:8: organization\.targets: expected at least one organizational unit or account/, /^bad\.yaml:18: alerts: expected at least one alert recipient/],
+      expect: [/^bad\.yaml:8: organization\.targets: expected at least one organizational unit or account/, /^bad\.yaml:18: alerts: expected at least one alert recipient/, /^bad\.yaml:18: alerts\.operations: expected operations\.emails/],
     },
     {
       name: 'delegated admin without its account',
@@ -117,6 +117,11 @@ describe('config: every problem at once, one line each with file, line and field
       name: 'home region not watched; us-east-1 missing',
       edit: (t) => t.replace('region: us-east-1', 'region: eu-west-1').replace('securityAccount:', 'regions:\n  enabled: [eu-central-1]\nsecurityAccount:'),
       expect: [/securityAccount\.region: home region "eu-west-1" must be one of the watched regions/, /regions\.enabled: expected "us-east-1"/],
+    },
+    {
+      name: 'channels: paging URL must be https, Slack IDs and severities are checked',
+      edit: (t) => t.replace('emails: ["security-alerts@example.com"]', 'emails: ["security-alerts@example.com"]\n  https: ["http://pager.example.com/hook", {url: "https://events.pagerduty.com/x", minSeverity: urgent}]\n  slack: [{workspaceId: "t-lower", channelId: "C0123"}]'),
+      expect: [/alerts\.https\[0\]: /, /alerts\.https\[1\]\.minSeverity: expected one of critical, high, medium, info/, /alerts\.slack\[0\]\.workspaceId: expected the Slack workspace/],
     },
     {
       name: 'YAML syntax error',
