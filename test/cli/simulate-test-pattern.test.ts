@@ -19,7 +19,11 @@ describe('breakglass simulate', () => {
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.schemaVersion, 1);
     assert.equal(doc.events.length, 2);
-    assert.deepEqual(doc.events[0].matches, [{ rule: 'console-login', severity: 'critical', title: 'Break-glass console sign-in' }]);
+    assert.equal(doc.events[0].matches.length, 1);
+    const { notification, ...match } = doc.events[0].matches[0];
+    assert.deepEqual(match, { rule: 'console-login', severity: 'critical', title: 'Break-glass console sign-in' });
+    assert.equal(notification.subject, '[CRITICAL] Break-glass console sign-in: BreakGlassUser1 in 222222222222 (eu-west-1)');
+    assert.match(notification.message, /^\[CRITICAL\] Break-glass console sign-in\n/);
     assert.equal(doc.events[0].index, 0);
     assert.equal(doc.events[0].eventName, 'ConsoleLogin');
     assert.deepEqual(doc.events[1].matches, []);

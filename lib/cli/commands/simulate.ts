@@ -3,10 +3,12 @@
  * --json prints one document, written incrementally so memory does not grow with the number of events.
  */
 import { loadConfigFile } from '../../config/load';
+import { ruleById } from '../../detection/catalogue';
 import { detectionContext } from '../../detection/context';
 import { toEventBridgeEvent } from '../../detection/envelope';
 import { readValues } from '../../detection/read-events';
 import { Simulator, type RuleMatch } from '../../detection/simulate';
+import { renderNotification } from '../../notify/render';
 import { EXIT } from '../errors';
 import type { Io } from '../io';
 
@@ -62,6 +64,14 @@ function detailOf(e: Record<string, unknown>): Record<string, any> {
   return (e.detail && typeof e.detail === 'object' ? e.detail : {}) as Record<string, any>;
 }
 
+/** Exactly what email subscribers would receive for this match (SNS Subject + Message). */
+function notificationOf(event: Record<string, unknown>, m: RuleMatch): { subject: string; message: string } | undefined {
+  const rule = ruleById(m.rule);
+  if (!rule) return undefined;
+  const { subject, message } = renderNotification(event, rule);
+  return { subject, message };
+}
+
 class JsonWriter implements Writer {
   private first = true;
   private buf: string[] = [];
@@ -75,7 +85,7 @@ class JsonWriter implements Writer {
       eventID: d.eventID ?? event.id,
       account: event.account,
       region: event.region,
-      matches,
+      matches: matches.map((m) => ({ ...m, notification: notificationOf(event, m) })),
     };
     this.buf.push(`${this.first ? '' : ','}${JSON.stringify(entry)}`);
     this.first = false;
@@ -102,7 +112,13 @@ class TableWriter implements Writer {
     const who = d.userIdentity?.userName ?? d.userIdentity?.arn ?? d.userIdentity?.type ?? '-';
     const head = `#${index} ${d.eventTime ?? event.time ?? ''} ${d.eventName ?? event['detail-type']} by ${who} in ${event.account}/${event.region}`;
     if (!matches.length) { this.io.out(`${head}\n    no alert`); return; }
-    this.io.out(`${head}\n${matches.map((m) => `    ALERT ${m.severity.toUpperCase().padEnd(8)} ${m.rule.padEnd(25)} ${m.title}`).join('\n')}`);
+    this.io.out(`${head}\n${matches.map((m) => {
+      const alert = `    ALERT ${m.severity.toUpperCase().padEnd(8)} ${m.rule.padEnd(25)} ${m.title}`;
+      const n = notificationOf(event, m);
+      if (!n) return alert;
+      const indent = (t: string) => t.trimEnd().split('\n').map((l) => (l ? `        ${l}` : '')).join('\n');
+      return `${alert}\n${indent(`Subject: ${n.subject}`)}\n\n${indent(n.message)}\n`;
+    }).join('\n')}`);
   }
   end(t: { events: number; alerting: number; unreadable: number }): void {
     this.io.out(`\n${t.events} event${t.events === 1 ? '' : 's'}, ${t.alerting} raising alerts${t.unreadable ? `, ${t.unreadable} unreadable (see stderr)` : ''}`);

@@ -1,0 +1,554 @@
+/**
+ * Per-rule wording of alerts: the plain-words headline, the subject's short summary, the rule-specific detail lines
+ * and 2-4 concrete next steps. One entry per catalogue rule (the Record type makes a missing rule a compile error).
+ *
+ * Values from the record are caller-controlled (user agents, names typed at sign-in, anything pasted into
+ * `breakglass simulate`): they are printed only after render-facts.ts cleaned them, and interpolated into suggested
+ * shell commands only when they match the shape AWS allows for that value (otherwise a <placeholder> is shown).
+ */
+import type { RuleId } from '../detection/catalogue';
+import {
+  assumedRole, iamRoleArn, iamUserArn, obj, parseArn, shortName, str, strs,
+  type Actor, type Facts, type Json, type Outcome,
+} from './render-facts';
+
+export interface Ctx {
+  readonly f: Facts;
+  readonly outcome: Outcome;
+  readonly actor: Actor | undefined;
+  /** "222222222222 (Security)" with a known name, "222222222222" without, "unknown" when absent. */
+  readonly account: (id: string | undefined) => string;
+  /** For subjects: "Security 222222222222", "222222222222" or "unknown account". */
+  readonly accountShort: (id: string | undefined) => string;
+}
+
+/**
+ * Subject summaries from bases ordered most detailed first: each base with the failure marker and error code, then
+ * with the bare marker, so a long error code drops out before the account or the user. Account bases are given
+ * with and without the account's name (`acct`), the name going first.
+ */
+function subjects(c: Ctx, bases: ReadonlyArray<string | ((acct: (id: string | undefined) => string) => string)>, markFailure = true): string[] {
+  const plainId = (id: string | undefined) => id ?? 'unknown account';
+  const expanded = bases.flatMap((b) => (typeof b === 'string' ? [b] : [b(c.accountShort), b(plainId)]));
+  const out = expanded.flatMap((b) => (markFailure && c.outcome.failed ? [`${b}${failSuffix(c)}`, `${b} - FAILED`] : [b]));
+  return out.filter((s, i) => out.indexOf(s) === i);
+}
+
+export type Line = readonly [label: string, value: string | undefined];
+
+export interface RuleText {
+  /** Subject summaries after "[SEV] Title: ", most detailed first; the first that fits the limit is used. */
+  readonly subject: readonly string[];
+  /** What happened, in plain words (one or two sentences). */
+  readonly headline: string;
+  /** Rule-specific lines, printed after the "User" line; lines without a value are left out. */
+  readonly details: readonly Line[];
+  /** 2-4 concrete steps. */
+  readonly steps: readonly string[];
+  /** The user (or principal) the alert is about, for the "User" line. */
+  readonly user?: string;
+  /** Label of that line. @default "User" ("Changed by" for change events, where the user is the caller). */
+  readonly userLabel?: string;
+  /** ARNs worth linking in chat. */
+  readonly resources: readonly string[];
+}
+
+// ---- safe interpolation into suggested commands ----------------------------------------------------------------
+
+const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const RESOURCE_ID = /^[\w+=,.@:/-]{1,2048}$/;
+const PRINCIPAL_ID = /^[A-Z0-9]{16,128}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+const safe = (v: string | undefined, shape: RegExp, placeholder: string): string => (v && shape.test(v) ? v : placeholder);
+
+// ---- shared helpers -----------------------------------------------------------------------------------------------
+
+const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const inRegion = (f: Facts) => (f.region ? ` (${f.region})` : '');
+const failSuffix = (c: Ctx) => (c.outcome.failed ? ` - FAILED${c.f.errorCode ? ` (${c.f.errorCode})` : ''}` : '');
+const arns = (...v: Array<string | undefined>) => v.filter((a): a is string => !!a && a.startsWith('arn:')).filter((a, i, all) => all.indexOf(a) === i);
+const p = (f: Facts, key: string) => str(f.params[key]);
+
+function mfaUsed(f: Facts): string | undefined {
+  const v = str(f.additional.MFAUsed);
+  if (!v) return undefined;
+  const u = v.toLowerCase();
+  // The CloudTrail guide's root example prints "YES"; real records say "Yes"/"No".
+  if (u === 'yes') return 'Yes';
+  if (u === 'no') return 'No - this sign-in did not use MFA';
+  return v;
+}
+
+/** Where a person reads the record: CloudTrail > Event history, in the recording account and region. */
+function historyHint(c: Ctx, userName: string | undefined): string {
+  const region = c.f.region ? `, region ${c.f.region}` : '';
+  const filter = userName ? `, filter "User name" = ${userName}` : '';
+  return `CloudTrail > Event history in account ${c.account(c.f.account)}${region}${filter}`;
+}
+
+function sourceNote(f: Facts): string | undefined {
+  return f.sourceIp === 'AWS Internal' || f.userAgent === 'AWS Internal' || f.invokedBy === 'AWS Internal'
+    ? 'AWS Internal: the console made this call on the user\'s behalf (Switch role)'
+    : undefined;
+}
+
+// ---- sign-in rules -------------------------------------------------------------------------------------------------
+
+function consoleLogin(c: Ctx): RuleText {
+  const { f } = c;
+  const who = f.userName ?? iamUserArn(f.arn)?.name;
+  const mfa = mfaUsed(f);
+  const noMfa = mfa?.startsWith('No') ? ' without MFA' : '';
+  const w = who ?? 'unknown user';
+  const name = safe(who, IAM_NAME, '<user-name>');
+  return {
+    subject: subjects(c, [(a) => `${w}${noMfa} in ${a(f.account)}${inRegion(f)}`, (a) => `${w}${noMfa} in ${a(f.account)}`, `${w}${noMfa}`]),
+    headline: `${who ?? 'A break-glass user'} signed in to the AWS console of account ${c.account(f.account)}${f.time ? ` at ${f.time}` : ''}`
+      + `${mfa === 'Yes' ? ', with MFA' : noMfa ? ', WITHOUT MFA' : ''}.`,
+    user: who ? `${who}${f.arn ? ` (${f.arn})` : ''}` : undefined,
+    details: [['MFA used', mfa ?? 'unknown']],
+    steps: [
+      `Confirm with the holder of ${who ?? 'this user'} and the incident lead that an emergency was declared. If nobody claims this sign-in, treat the user as compromised and follow the runbook's containment steps.`,
+      `${f.sourceIp || f.userAgent ? 'Check that the source IP and browser above fit the holder' : 'The record names no source IP or browser: ask the holder where they signed in from'}${noMfa ? '. A break-glass sign-in without MFA should not be possible: treat it as suspicious' : ''}.`,
+      `Follow what the user does next: role switches raise their own alerts, and everything else is in ${historyHint(c, who)}.`,
+      `When the emergency is over, change the password of ${name}, check its MFA device and re-seal the credentials.`,
+    ],
+    resources: arns(f.arn),
+  };
+}
+
+function consoleLoginFailure(c: Ctx): RuleText {
+  const { f } = c;
+  const who = f.userName ?? iamUserArn(f.arn)?.name;
+  const w = who ?? 'unknown user';
+  return {
+    subject: subjects(c, [(a) => `${w} in ${a(f.account)}${inRegion(f)}`, (a) => `${w} in ${a(f.account)}`, w], false),
+    headline: `Someone tried to sign in to the AWS console as ${who ?? 'a break-glass user'} in account ${c.account(f.account)} and failed`
+      + `${f.errorMessage ? ` (${f.errorMessage})` : ''}.`,
+    user: who ? `${who}${f.arn ? ` (${f.arn})` : ''}` : undefined,
+    details: [['MFA used', mfaUsed(f)]],
+    steps: [
+      `Ask the holders whether one of them is signing in as ${who ?? 'this user'} right now; a holder may be stuck on the password or the MFA device and need help.`,
+      `If no holder is, someone else knows this user name: look for more failed sign-ins and their source IPs in ${historyHint(c, who)}.`,
+      'A successful sign-in would raise "Break-glass console sign-in". If one follows and nobody claims it, follow the runbook\'s containment steps.',
+    ],
+    resources: arns(f.arn),
+  };
+}
+
+function rootConsoleLogin(c: Ctx): RuleText {
+  const { f } = c;
+  const mfa = mfaUsed(f);
+  const noMfa = mfa?.startsWith('No') ? ' without MFA' : '';
+  const failed = c.outcome.failed === true;
+  const acct = c.account(f.account ?? f.identityAccount);
+  return {
+    subject: subjects(c, [(a) => `${a(f.account ?? f.identityAccount)}${noMfa}${inRegion(f)}`, (a) => `${a(f.account ?? f.identityAccount)}${noMfa}`]),
+    headline: failed
+      ? `Someone tried to sign in to the AWS console as the root user of account ${acct} and failed${f.errorMessage ? ` (${f.errorMessage})` : ''}.`
+      : `The root user of account ${acct} signed in to the AWS console${f.time ? ` at ${f.time}` : ''}${mfa === 'Yes' ? ', with MFA' : noMfa ? ', WITHOUT MFA' : ''}.`,
+    user: f.arn ? `root user (${f.arn})` : `root user of account ${acct}`,
+    details: [['MFA used', mfa ?? 'unknown']],
+    steps: failed
+      ? [
+        `Ask the custodian of the root credentials of account ${acct} whether they are signing in.`,
+        'If not, someone knows the root e-mail address and is trying passwords: check that the root user has MFA and that the root e-mail mailbox is secure.',
+        `Look for more attempts in ${historyHint(c, 'root')}.`,
+      ]
+      : [
+        `Confirm with the custodian of the root credentials of account ${acct} that this sign-in was planned.`,
+        `If it was not: change the root password, check the root MFA devices, and review what the root user does in ${historyHint(c, 'root')} (root sign-in is recorded in us-east-1; its actions in the regions used).`,
+        'Check that the root user has no access keys: `aws iam get-account-summary` (AccountAccessKeysPresent must be 0).',
+      ],
+    resources: arns(f.arn),
+  };
+}
+
+// ---- role rules ----------------------------------------------------------------------------------------------------
+
+function assumeRole(c: Ctx): RuleText {
+  const { f } = c;
+  const who = f.userName ?? iamUserArn(f.arn)?.name;
+  const w = who ?? 'unknown user';
+  const roleArn = p(f, 'roleArn');
+  const role = iamRoleArn(roleArn);
+  const session = p(f, 'roleSessionName');
+  const assumed = str((obj(f.response.assumedRoleUser) ?? {}).arn);
+  const viaConsole = sourceNote(f);
+  const failed = c.outcome.failed === true;
+  const roleName = role?.name ?? shortName(roleArn) ?? 'unknown role';
+  const roleIn = (a: (id: string | undefined) => string) => (role ? `${role.name} in ${a(role.account)}` : roleName);
+  return {
+    subject: subjects(c, [(a) => `${w} -> ${roleIn(a)}${inRegion(f)}`, (a) => `${w} -> ${roleIn(a)}`, `${w} -> ${roleName}`]),
+    headline: `${who ?? 'A break-glass user'} ${failed ? 'tried to assume' : 'assumed'} ${role || roleArn ? `role ${role?.name ?? roleArn}` : 'a role (the record does not name it)'}`
+      + `${role ? ` in account ${c.account(role.account)}` : ''}${viaConsole ? ' through the console\'s Switch role' : ''}`
+      + `${failed ? `, and was refused${f.errorCode ? ` (${f.errorCode})` : ''}` : ''}.`,
+    user: who ? `${who}${f.arn ? ` (${f.arn})` : ''}` : c.actor?.long,
+    details: [
+      ['Role', roleArn ?? 'unknown'],
+      ['Target account', role ? c.account(role.account) : 'unknown'],
+      ['Session name', session],
+      ['Session ARN', assumed],
+      ['MFA used', mfaOfCall(f)],
+      ['Shared event ID', f.sharedEventId],
+    ],
+    steps: [
+      `Confirm that ${who ?? 'the user'} is in use for a declared emergency. If not, follow the runbook's containment steps for the user.`,
+      failed
+        ? 'The call was refused: check that the role ARN is the break-glass role of the intended account. Refused calls are logged only in the security account, so this alert is the only trace.'
+        : `Follow the session in ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}: CloudTrail > Event history there, filter "User name" = ${session ?? 'the session name'}.`,
+      ...(failed ? [] : [viaConsole
+        ? `This was a console Switch role: expect "Console switch into the break-glass role" from ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}.`
+        : `Expect "Break-glass role assumed" from ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}${f.sharedEventId ? ' with the same shared event ID' : ''}; if it does not arrive, check that account's forwarders.`]),
+    ],
+    resources: arns(f.arn, roleArn, assumed),
+  };
+}
+
+function roleAssumed(c: Ctx): RuleText {
+  const { f } = c;
+  const roleArn = p(f, 'roleArn');
+  const role = iamRoleArn(roleArn);
+  const session = p(f, 'roleSessionName');
+  const assumed = str((obj(f.response.assumedRoleUser) ?? {}).arn);
+  const callerAccount = f.identityAccount;
+  const roleAcct = role?.account ?? f.account;
+  const roleName = role?.name ?? shortName(roleArn) ?? 'unknown role';
+  const from = (a: (id: string | undefined) => string) => (callerAccount ? ` from ${a(callerAccount)}` : '');
+  const pid = safe(f.principalId, PRINCIPAL_ID, '<principal-id>');
+  return {
+    subject: subjects(c, [(a) => `${roleName} in ${a(roleAcct)}${from(a)}${inRegion(f)}`, (a) => `${roleName} in ${a(roleAcct)}${from(a)}`, (a) => `${roleName} in ${a(roleAcct)}`]),
+    headline: `The break-glass role ${roleName} in account ${c.account(roleAcct)} was assumed`
+      + `${f.principalId ? ` by principal ID ${f.principalId}` : ''}${callerAccount ? ` from account ${c.account(callerAccount)}` : ''}`
+      + `${session ? `, session name ${session}` : ''}. This is the role owner's copy of the event; the caller's name is recorded only in the caller's account.`,
+    user: f.principalId || callerAccount
+      ? `${f.principalId ? `principal ID ${f.principalId}` : 'unknown principal'}${callerAccount ? ` in account ${c.account(callerAccount)}` : ''}`
+      : undefined,
+    details: [
+      ['Role', roleArn ?? 'unknown'],
+      ['Session name', session],
+      ['Session ARN', assumed],
+      ['Caller account', callerAccount ? c.account(callerAccount) : 'unknown'],
+      ['Shared event ID', f.sharedEventId],
+    ],
+    steps: [
+      `Match this with "Break-glass user assumed a role" from the security account${f.sharedEventId ? ` (same shared event ID ${f.sharedEventId})` : ''}. If there is none, the security account's alerting may be impaired or bypassed: escalate.`,
+      callerAccount && ACCOUNT_ID.test(callerAccount)
+        ? `Identify the caller: in account ${callerAccount} run \`aws iam list-users --query "Users[?UserId=='${pid}'].UserName"\` (the principal ID is the IAM user's unique ID).`
+        : `Identify the caller: the principal ID ${f.principalId ?? '(not in the record)'} is the unique ID of an IAM user in the calling account; \`aws iam list-users\` there lists each user's UserId.`,
+      `Follow the session in ${historyHint(c, session)}.`,
+    ],
+    resources: arns(roleArn, assumed),
+  };
+}
+
+function switchRole(c: Ctx): RuleText {
+  const { f } = c;
+  const fromArn = str(f.additional.SwitchFrom);
+  const from = iamUserArn(fromArn);
+  const r = assumedRole(f.arn);
+  const who = from?.name ?? r?.session;
+  const w = who ?? 'unknown user';
+  const role = r?.role ?? f.sessionIssuer ?? 'unknown role';
+  return {
+    // The title already says "into the break-glass role": the user, account and region come first.
+    subject: subjects(c, [(a) => `${w} in ${a(f.account)}${inRegion(f)}`, (a) => `${w} in ${a(f.account)}`, w]),
+    headline: `${who ?? 'Someone'}${from ? ` from account ${c.account(from.account)}` : ''} ${c.outcome.failed ? 'tried to switch' : 'switched'} roles in the console into ${role} in account ${c.account(f.account)}`
+      + `${c.outcome.failed ? ', and failed' : ''}.`,
+    user: from
+      ? `${from.name} (${fromArn})`
+      : r?.session ? `session ${r.session} (SwitchFrom is missing from the record; a console switch names the session after the user)` : undefined,
+    details: [
+      ['Switched from', from ? undefined : fromArn],
+      ['Role', role],
+      ['Session ARN', f.arn],
+    ],
+    steps: [
+      `Confirm with the holder of ${who ?? 'the break-glass user'} that they switched into the role for a declared emergency. If not, follow the runbook's containment steps.`,
+      `Follow the session in ${historyHint(c, r?.session ?? who)}.`,
+      'A "Break-glass console sign-in" alert from the security account should have come first; if it did not, check the alert path there.',
+    ],
+    resources: arns(fromArn, f.arn),
+  };
+}
+
+// ---- change rules --------------------------------------------------------------------------------------------------
+
+/** Plain words for the changing API calls, passive voice, {t} = the thing changed. */
+const PLAIN: Record<string, (t: string, params: Json) => string> = {
+  CreateLoginProfile: (t) => `a console password was created for ${t}`,
+  UpdateLoginProfile: (t) => `the console password of ${t} was changed`,
+  DeleteLoginProfile: (t) => `the console password of ${t} was deleted`,
+  ChangePassword: (t) => `${t} changed its own console password`,
+  CreateAccessKey: (t) => `an access key was created for ${t}`,
+  UpdateAccessKey: (t, q) => `an access key of ${t} was set to ${str(q.status) ?? 'a new status'}`,
+  DeleteAccessKey: (t) => `an access key of ${t} was deleted`,
+  EnableMFADevice: (t) => `an MFA device was enabled for ${t}`,
+  DeactivateMFADevice: (t) => `an MFA device of ${t} was deactivated`,
+  ResyncMFADevice: (t) => `an MFA device of ${t} was resynchronised`,
+  DeleteVirtualMFADevice: (t) => `${t} was deleted`,
+  AttachUserPolicy: (t) => `a managed policy was attached to ${t}`,
+  DetachUserPolicy: (t) => `a managed policy was detached from ${t}`,
+  PutUserPolicy: (t) => `an inline policy was added to or changed on ${t}`,
+  DeleteUserPolicy: (t) => `an inline policy was deleted from ${t}`,
+  AddUserToGroup: (t) => `${t} was added to a group`,
+  RemoveUserFromGroup: (t) => `${t} was removed from a group`,
+  PutUserPermissionsBoundary: (t) => `a permissions boundary was set on ${t}`,
+  DeleteUserPermissionsBoundary: (t) => `the permissions boundary of ${t} was removed`,
+  UpdateUser: (t) => `${t} was renamed or moved`,
+  DeleteUser: (t) => `${t} was deleted`,
+  CreateServiceSpecificCredential: (t) => `a service-specific credential was created for ${t}`,
+  UploadSSHPublicKey: (t) => `an SSH public key was uploaded for ${t}`,
+  UploadSigningCertificate: (t) => `a signing certificate was uploaded for ${t}`,
+  CreateRole: (t) => `${t} was created`,
+  DeleteRole: (t) => `${t} was deleted`,
+  UpdateRole: (t) => `the settings of ${t} were changed`,
+  UpdateAssumeRolePolicy: (t) => `the trust policy of ${t} was replaced`,
+  AttachRolePolicy: (t) => `a managed policy was attached to ${t}`,
+  DetachRolePolicy: (t) => `a managed policy was detached from ${t}`,
+  PutRolePolicy: (t) => `an inline policy was added to or changed on ${t}`,
+  DeleteRolePolicy: (t) => `an inline policy was deleted from ${t}`,
+  PutRolePermissionsBoundary: (t) => `a permissions boundary was set on ${t}`,
+  DeleteRolePermissionsBoundary: (t) => `the permissions boundary of ${t} was removed`,
+  DeleteRule: (t) => `${t} was deleted`,
+  DisableRule: (t) => `${t} was disabled`,
+  PutRule: (t, q) => `${t} was created or changed${str(q.state) ? ` (state now ${str(q.state)})` : ''}`,
+  RemoveTargets: (t) => `targets were removed from ${t}`,
+  PutTargets: (t) => `the targets of ${t} were changed`,
+  DeleteEventBus: (t) => `${t} was deleted`,
+  PutPermission: (t) => `the permissions of ${t} were changed`,
+  RemovePermission: (t) => `a permission was removed from ${t}`,
+  AddPermission: (t) => `a permission was added to ${t}`,
+  DeleteTopic: (t) => `${t} was deleted`,
+  SetTopicAttributes: (t, q) => `${str(q.attributeName) ? `attribute ${str(q.attributeName)}` : 'an attribute'} of ${t} was changed`,
+  Unsubscribe: (t) => `${t} was removed`,
+  SetSubscriptionAttributes: (t, q) => `${str(q.attributeName) ? `attribute ${str(q.attributeName)}` : 'an attribute'} of ${t} was changed`,
+  DisableKey: (t) => `${t} was disabled`,
+  ScheduleKeyDeletion: (t, q) => `${t} was scheduled for deletion${str(q.pendingWindowInDays) ? ` in ${str(q.pendingWindowInDays)} days` : ''}`,
+  PutKeyPolicy: (t) => `the key policy of ${t} was replaced`,
+  DeleteAlias: (t) => `${t} was deleted`,
+  UpdateAlias: (t) => `${t} was pointed at another key`,
+  StopLogging: (t) => `${t} was stopped (it no longer logs events)`,
+  DeleteTrail: (t) => `${t} was deleted`,
+  UpdateTrail: (t) => `the settings of ${t} were changed`,
+  PutEventSelectors: (t) => `the event selectors of ${t} (which events it logs) were changed`,
+  DeleteStackSet: (t) => `${t} was deleted`,
+  UpdateStackSet: (t) => `${t} was updated`,
+  DeleteStackInstances: (t) => `stack instances of ${t} were deleted`,
+};
+
+interface Target {
+  /** e.g. "EventBridge rule" */
+  readonly kind: string;
+  /** The value from the record (may be an ARN). */
+  readonly value: string;
+  /** For subjects: the name at the end of an ARN. */
+  readonly short: string;
+}
+
+/** The thing a change event acted on, from requestParameters (service API references' parameter names). */
+function targetOf(f: Facts, ruleKind: { user?: string; role?: string }): Target | undefined {
+  const src = f.eventSource?.split('.')[0];
+  const busEvents = ['DeleteEventBus', 'PutPermission', 'RemovePermission'];
+  const fields: Array<[string, string]> = [
+    ['userName', ruleKind.user ?? 'user'],
+    ['roleName', ruleKind.role ?? 'role'],
+    ['name', src === 'events' ? (busEvents.includes(f.eventName ?? '') ? 'event bus' : 'EventBridge rule') : src === 'cloudtrail' ? 'CloudTrail trail' : 'resource'],
+    ['rule', 'EventBridge rule'],
+    ['trailName', 'CloudTrail trail'],
+    ['topicArn', 'SNS topic'],
+    ['subscriptionArn', 'SNS subscription'],
+    ['keyId', 'KMS key'],
+    ['aliasName', 'KMS alias'],
+    ['stackSetName', 'StackSet'],
+    ['groupName', 'group'],
+    ['serialNumber', 'virtual MFA device'],
+  ];
+  for (const [key, kind] of fields) {
+    const value = p(f, key);
+    if (!value) continue;
+    let short = shortName(value) ?? value;
+    if (key === 'subscriptionArn') {
+      const a = parseArn(value);
+      short = a ? `${a.resource.split(':')[0]} subscription` : value;
+    }
+    return { kind, value, short };
+  }
+  return undefined;
+}
+
+/** Detail lines for the parameters people need to judge a change (never policy documents: too long to read). */
+function changeDetails(f: Facts, target: Target | undefined): Line[] {
+  const accessKey = p(f, 'accessKeyId') ?? str((obj(f.response.accessKey) ?? {}).accessKeyId);
+  const lines: Line[] = [
+    ['Changed', target ? `${target.kind} ${target.value}` : 'unknown (the record names no target)'],
+    ['Policy', p(f, 'policyArn') ?? p(f, 'policyName')],
+    ['Permissions boundary', p(f, 'permissionsBoundary')],
+    ['Group', target?.kind === 'group' ? undefined : p(f, 'groupName')],
+    ['Access key', accessKey],
+    ['MFA device', target?.kind === 'virtual MFA device' ? undefined : p(f, 'serialNumber')],
+    ['New user name', p(f, 'newUserName')],
+    ['New status', p(f, 'status')],
+    ['New rule state', p(f, 'state')],
+    ['Attribute', p(f, 'attributeName')],
+    ['Deletion window', p(f, 'pendingWindowInDays') ? `${p(f, 'pendingWindowInDays')} days` : undefined],
+    ['Alias now points to', p(f, 'targetKeyId')],
+    ['Target IDs', strs(f.params.ids).join(', ') || undefined],
+  ];
+  return lines;
+}
+
+function changeHeadline(c: Ctx, target: Target | undefined, targetPhrase: string): string {
+  const { f } = c;
+  const where = ` in account ${c.account(f.account)}${f.region ? `, region ${f.region}` : ''}`;
+  const by = c.actor ? c.actor.short : 'an unknown principal';
+  if (c.outcome.failed) {
+    return `${upperFirst(by)} tried to change ${targetPhrase} (${f.eventName ?? 'unknown action'})${where}, but the call failed`
+      + `${f.errorCode ? ` (${f.errorCode})` : ''}. The change most likely did not happen, but someone attempted it.`;
+  }
+  const plain = f.eventName ? PLAIN[f.eventName] : undefined;
+  const sentence = plain ? plain(targetPhrase, f.params) : `${f.eventName ?? 'An unknown action'} was called on ${targetPhrase}`;
+  const self = f.eventName === 'ChangePassword' || (c.actor && target && c.actor.short === target.value);
+  return `${upperFirst(sentence)}${where}${self ? '' : `, by ${by}`}.`;
+}
+
+function userCredentialsChanged(c: Ctx): RuleText {
+  const { f } = c;
+  let target = targetOf(f, { user: 'break-glass user' });
+  // ChangePassword has requestParameters null: the user changes its own password (IAM API reference).
+  if (!target && f.identityType === 'IAMUser' && f.userName) target = { kind: 'break-glass user', value: f.userName, short: f.userName };
+  const user = target?.kind === 'break-glass user' ? target.value : undefined;
+  const phrase = target ? (f.eventName === 'ChangePassword' ? target.value : `${target.kind} ${target.value}`) : 'a break-glass user';
+  const ev = f.eventName ?? 'unknown change';
+  const name = safe(user, IAM_NAME, '<user-name>');
+  const key = p(f, 'accessKeyId') ?? str((obj(f.response.accessKey) ?? {}).accessKeyId);
+  const specific: Record<string, string> = {
+    CreateAccessKey: `An access key on a break-glass user should never exist. Deactivate it now: \`aws iam update-access-key --user-name ${name} --access-key-id ${safe(key, ACCESS_KEY_ID, '<access-key-id>')} --status Inactive\`, then delete it once the change is understood.`,
+    DeactivateMFADevice: `Check that the user still has an MFA device: \`aws iam list-mfa-devices --user-name ${name}\`; without one the user cannot sign in in an emergency.`,
+    DeleteVirtualMFADevice: `Check that the user still has an MFA device: \`aws iam list-mfa-devices --user-name ${name}\`; without one the user cannot sign in in an emergency.`,
+    DeleteLoginProfile: `Without a console password ${user ?? 'the user'} cannot sign in in an emergency: restore it if this was not planned.`,
+  };
+  const permissionEvents = ['AttachUserPolicy', 'DetachUserPolicy', 'PutUserPolicy', 'DeleteUserPolicy', 'AddUserToGroup', 'RemoveUserFromGroup', 'PutUserPermissionsBoundary', 'DeleteUserPermissionsBoundary'];
+  const check = specific[ev]
+    ?? (permissionEvents.includes(ev)
+      ? `Review what the user may do now: \`aws iam list-attached-user-policies --user-name ${name}\`, \`aws iam list-user-policies --user-name ${name}\` and \`aws iam list-groups-for-user --user-name ${name}\`.`
+      : `Check the user's current state: \`aws iam get-login-profile --user-name ${name}\`, \`aws iam list-access-keys --user-name ${name}\` (must be empty) and \`aws iam list-mfa-devices --user-name ${name}\`.`);
+  // The break-glass user acting on itself (ChangePassword, self-service calls): its holder is the one to ask.
+  const self = f.identityType === 'IAMUser' && !!user && f.userName === user;
+  return {
+    subject: subjects(c, [(a) => `${ev} on ${user ?? target?.short ?? 'unknown user'} in ${a(f.account)}`, `${ev} on ${user ?? target?.short ?? 'unknown user'}`, ev]),
+    headline: changeHeadline(c, target, phrase),
+    user: c.actor?.long,
+    userLabel: 'Changed by',
+    details: changeDetails(f, target),
+    steps: [
+      self
+        ? `Confirm with the holder of ${user} that they made this change (for example a planned password rotation).`
+        : c.actor
+          ? `Confirm with ${c.actor.short} that this change was planned (for example a password or MFA rotation).`
+          : 'Find out who made this change (the record does not name the caller) and whether it was planned.',
+      ...(c.outcome.failed ? [] : [check]),
+      self
+        ? `If the holder did not make it, someone else can sign in as ${user}: follow the runbook's containment steps.`
+        : 'If nobody planned it: treat the caller\'s credentials as compromised, revert the change and re-seal the break-glass user (runbook).',
+    ],
+    resources: arns(f.arn, p(f, 'policyArn'), p(f, 'serialNumber')),
+  };
+}
+
+function roleChanged(c: Ctx): RuleText {
+  const { f } = c;
+  const target = targetOf(f, { role: 'break-glass role' });
+  const role = target?.kind === 'break-glass role' ? target.value : undefined;
+  const ev = f.eventName ?? 'unknown change';
+  return {
+    subject: subjects(c, [(a) => `${ev} on ${role ?? 'unknown role'} in ${a(f.account)}`, `${ev} on ${role ?? 'unknown role'}`, ev]),
+    headline: changeHeadline(c, target, target ? `${target.kind} ${target.value}` : 'the break-glass role'),
+    user: c.actor?.long,
+    userLabel: 'Changed by',
+    details: changeDetails(f, target),
+    steps: [
+      'Check whether a breakglass deployment (CloudFormation StackSet operation) was running at that time: deployments change the role and raise this alert, so it is expected then.',
+      `Otherwise compare the role with what breakglass deploys: in account ${c.account(f.account)} run \`aws iam get-role --role-name ${safe(role, IAM_NAME, '<role-name>')}\` and \`aws iam list-attached-role-policies --role-name ${safe(role, IAM_NAME, '<role-name>')}\`; the CloudTrail record shows the new policy.`,
+      c.outcome.failed
+        ? 'If nobody planned the attempt: treat the caller\'s credentials as compromised (runbook); the call failed, so the role is most likely unchanged.'
+        : 'If nobody planned it: treat the caller\'s credentials as compromised and restore the role by re-deploying breakglass.',
+    ],
+    resources: arns(f.arn, p(f, 'policyArn')),
+  };
+}
+
+function alertingTampered(c: Ctx): RuleText {
+  const { f } = c;
+  const target = targetOf(f, { role: 'forwarder role' });
+  const ev = f.eventName ?? 'unknown change';
+  const region = safe(f.region, REGION, '<region>');
+  const t = target?.value;
+  const restore: Record<string, string> = {
+    StopLogging: `Restart the trail: \`aws cloudtrail start-logging --name ${safe(t, RESOURCE_ID, '<trail>')} --region ${region}\`. Without a logging trail EventBridge receives no CloudTrail events, so no alert can fire.`,
+    DisableRule: `Re-enable the rule: \`aws events enable-rule --name ${safe(t, RESOURCE_ID, '<rule>')} --region ${region}\` (add --event-bus-name breakglass-central for the central rules).`,
+    ScheduleKeyDeletion: `Cancel the deletion, then re-enable the key: \`aws kms cancel-key-deletion --key-id ${safe(t, RESOURCE_ID, '<key-id>')} --region ${region}\` and \`aws kms enable-key --key-id ${safe(t, RESOURCE_ID, '<key-id>')} --region ${region}\`. Alerts cannot be delivered while the key is unusable.`,
+    DisableKey: `Re-enable the key: \`aws kms enable-key --key-id ${safe(t, RESOURCE_ID, '<key-id>')} --region ${region}\`. Alerts cannot be delivered while the key is disabled.`,
+    Unsubscribe: 'Re-subscribe the endpoint to the alert topic and have the recipient confirm the subscription.',
+  };
+  return {
+    subject: subjects(c, [
+      (a) => `${ev} on ${target?.short ?? 'unknown resource'} in ${a(f.account)}${inRegion(f)}`,
+      (a) => `${ev} on ${target?.short ?? 'unknown resource'} in ${a(f.account)}`,
+      `${ev} on ${target?.short ?? 'unknown resource'}`,
+      ev,
+    ]),
+    headline: changeHeadline(c, target, target ? `${target.kind} ${target.value}` : 'part of the alert path'),
+    user: c.actor?.long,
+    userLabel: 'Changed by',
+    details: changeDetails(f, target),
+    steps: [
+      'Check whether a breakglass deployment was running at that time: deployments update rules, roles and the StackSet and raise this alert, so it is expected then.',
+      ...(c.outcome.failed ? [] : [restore[ev] ?? 'If it was not a deployment, restore the alert path by re-deploying breakglass; the next heartbeat confirms that alerts arrive again.']),
+      `Until the alert path is restored, alerts may not reach you: review break-glass activity since ${f.time ?? 'this event'} directly in CloudTrail (Event history, or the trail's S3 logs).`,
+      'If nobody planned it: treat the caller\'s credentials as compromised (runbook).',
+    ],
+    resources: arns(f.arn, p(f, 'topicArn'), p(f, 'subscriptionArn'), p(f, 'name'), p(f, 'keyId')),
+  };
+}
+
+/** MFA of an API call: the caller's session attribute, or an MFA serial number passed to AssumeRole. */
+function mfaOfCall(f: Facts): string | undefined {
+  if (f.sessionMfa === 'true') return 'Yes';
+  if (f.sessionMfa === 'false') return 'No';
+  return p(f, 'serialNumber') ? `Yes (device ${p(f, 'serialNumber')})` : undefined;
+}
+
+export const RULE_TEXT: Record<RuleId, (c: Ctx) => RuleText> = {
+  'console-login': consoleLogin,
+  'console-login-failure': consoleLoginFailure,
+  'assume-role': assumeRole,
+  'role-assumed': roleAssumed,
+  'switch-role': switchRole,
+  'user-credentials-changed': userCredentialsChanged,
+  'role-changed': roleChanged,
+  'alerting-tampered': alertingTampered,
+  'root-console-login': rootConsoleLogin,
+};
+
+/** For rules added to the catalogue later without wording here: the facts, the description, generic steps. */
+export function genericText(c: Ctx): RuleText {
+  const { f } = c;
+  const ev = f.eventName ?? 'unknown event';
+  return {
+    subject: subjects(c, [(a) => `${ev} in ${a(f.account)}${inRegion(f)}`, ev]),
+    headline: `${upperFirst(c.actor?.short ?? 'an unknown principal')} called ${ev} in account ${c.account(f.account)}${inRegion(f)}.`,
+    user: c.actor?.long,
+    details: [],
+    steps: [
+      `Confirm with ${c.actor?.short ?? 'whoever made the call'} that this was planned.`,
+      `Review the record in ${historyHint(c, undefined)}.`,
+    ],
+    resources: arns(f.arn),
+  };
+}
+
+

@@ -1,0 +1,343 @@
+/**
+ * Alerts people can act on at 3 a.m.: turns a matched EventBridge event (detail = CloudTrail record) and its
+ * catalogue rule into
+ * - `subject`: the SNS email subject,
+ * - `message`: plain text for email and HTTPS subscribers (what happened, why it matters, the facts, what to do),
+ * - `chat`: an AWS Chatbot / Amazon Q Developer in chat applications custom notification.
+ * Plus `renderHeartbeat` for the scheduled "alert path is alive" message.
+ *
+ * Pure and deterministic (no clock, no I/O, no AWS SDK, no aws-cdk-lib): it runs inside the alert Lambda and inside
+ * `breakglass simulate`, and golden files pin its output (test/notify/render.test.ts, test/golden/).
+ *
+ * Limits and formats relied on:
+ * - SNS Publish `Subject`: "Subjects must be UTF-8 text with no line breaks or control characters, and less than
+ *   100 characters long" (SNS API reference, Publish; e.g. the AWS SDK for Kotlin PublishRequest.subject page).
+ *   Older SNS docs asked for ASCII text beginning with a letter, number or punctuation mark, and the Amazon Managed
+ *   Prometheus guide ("Understanding Amazon SNS message validation rules") says subjects with control or non-ASCII
+ *   characters are modified. So subjects here are printable ASCII, at most 99 characters, starting with "[".
+ * - Chatbot custom notifications: `version` "1.0" and `source` "custom" are required; optional `id`;
+ *   `content.textType` (only "client-markdown" is supported), `content.title`, `content.description`,
+ *   `content.nextSteps[]`, `content.keywords[]`; `metadata.threadId`, `summary`, `eventType`,
+ *   `relatedResources[]`, `additionalContext{}` (Amazon Q Developer in chat applications admin guide, "Custom
+ *   notifications using Amazon Q Developer in chat applications", Event schema / Parameter details,
+ *   https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html). The message must be published to an
+ *   SNS topic mapped to the channel; plain text is not forwarded to chat.
+ */
+import type { AlertRule, Severity } from '../detection/catalogue';
+import { actorOf, oneLine, outcomeOf, readFacts, str, type Facts } from './render-facts';
+import { genericText, REGION, RULE_TEXT, type Ctx, type Line, type RuleText } from './render-rules';
+
+export { formatUtc } from './render-facts';
+
+/** Where the runbook lives when no URL is configured: the repository's runbook, as a relative path. */
+export const DEFAULT_RUNBOOK_URL = 'docs/runbook.md';
+
+/** SNS: "less than 100 characters long". */
+export const SUBJECT_MAX_LENGTH = 99;
+
+export interface RenderOptions {
+  /** Account ID -> human name ("Payments production"), shown next to the ID wherever an account appears. */
+  readonly accountNames?: Readonly<Record<string, string>>;
+  /** Link or path to the runbook, printed with the rule's section. @default DEFAULT_RUNBOOK_URL */
+  readonly runbookUrl?: string;
+  /**
+   * Region for the CloudTrail console link when the event names none (the link must point at the region that
+   * recorded the event, so the event's own region always wins). @default none: without a region, no link.
+   */
+  readonly consoleRegion?: string;
+}
+
+export interface ChatNotification {
+  readonly version: '1.0';
+  readonly source: 'custom';
+  readonly id?: string;
+  readonly content: {
+    readonly textType: 'client-markdown';
+    readonly title: string;
+    readonly description: string;
+    readonly nextSteps?: readonly string[];
+    readonly keywords?: readonly string[];
+  };
+  readonly metadata?: {
+    readonly threadId?: string;
+    readonly summary?: string;
+    readonly eventType?: string;
+    readonly relatedResources?: readonly string[];
+    readonly additionalContext?: Readonly<Record<string, string>>;
+  };
+}
+
+export interface Notification {
+  /** SNS Subject: printable ASCII, at most SUBJECT_MAX_LENGTH characters. */
+  readonly subject: string;
+  /** Plain-text body for email and HTTPS subscribers. */
+  readonly message: string;
+  /** Chatbot custom notification (JSON.stringify it as the SNS message for chat topics). */
+  readonly chat: ChatNotification;
+}
+
+// ---- subject -----------------------------------------------------------------------------------------------------
+
+/**
+ * Printable ASCII on one line: accents are folded ("Süd" -> "Sud"), anything else non-ASCII becomes "?", control
+ * characters and line breaks become spaces.
+ */
+export function subjectText(s: string): string {
+  return oneLine(s, Number.MAX_SAFE_INTEGER)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * `head: summary` with the first summary that fits `max`; summaries are ordered most detailed first, so the region
+ * and account drop out before the user or the change. If even the shortest does not fit, it is cut at a word
+ * boundary with "...". Severity and title always come first.
+ */
+export function fitSubject(head: string, summaries: readonly string[], max = SUBJECT_MAX_LENGTH): string {
+  const h = subjectText(head);
+  const options = summaries.map(subjectText).filter((s) => s !== '');
+  for (const s of options) {
+    const full = `${h}: ${s}`;
+    if (full.length <= max) return full;
+  }
+  return truncate(options.length ? `${h}: ${options[options.length - 1]}` : h, max);
+}
+
+function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const room = s.slice(0, max - 3);
+  const space = room.lastIndexOf(' ');
+  const cut = space >= max - 20 ? room.slice(0, space) : room;
+  return `${cut.replace(/[\s:,;-]+$/, '')}...`;
+}
+
+// ---- console link --------------------------------------------------------------------------------------------------
+
+/**
+ * Deep link to one event in the CloudTrail console's Event history:
+ * https://<region>.console.aws.amazon.com/cloudtrailv2/home?region=<region>#/events/<eventID>.
+ * The AWS documentation describes Event history and its "Event ID" lookup attribute (CloudTrail user guide,
+ * "Working with CloudTrail event history", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html;
+ * LookupEvents API: "Lookup supports the following attributes for management events: ... Event ID") but not console
+ * URLs; this is the URL the console shows for an event, also built the same way by public tools (several
+ * independent repositories in the code index). Unverified against a live console here. Commercial partition only:
+ * China and GovCloud consoles live on other domains, so no link is made for their regions.
+ */
+export function cloudTrailEventUrl(region: string | undefined, eventId: string | undefined): string | undefined {
+  if (!region || !eventId || !REGION.test(region) || /^(cn|us-gov|us-iso[a-z]*)-/.test(region)) return undefined;
+  if (!/^[A-Za-z0-9-]{1,128}$/.test(eventId)) return undefined;
+  return `https://${region}.console.aws.amazon.com/cloudtrailv2/home?region=${region}#/events/${eventId}`;
+}
+
+// ---- notification ----------------------------------------------------------------------------------------------
+
+const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: ':rotating_light:',
+  high: ':warning:',
+  medium: ':large_yellow_circle:',
+  info: ':information_source:',
+};
+
+function accountFormatters(names: Readonly<Record<string, string>> | undefined) {
+  const nameOf = (id: string) => {
+    const n = names && Object.prototype.hasOwnProperty.call(names, id) ? str(names[id]) : undefined;
+    return n && n !== id ? n : undefined;
+  };
+  return {
+    account: (id: string | undefined) => (id ? (nameOf(id) ? `${id} (${nameOf(id)})` : id) : 'unknown'),
+    accountShort: (id: string | undefined) => (id ? (nameOf(id) ? `${nameOf(id)} ${id}` : id) : 'unknown account'),
+  };
+}
+
+function buildContext(f: Facts, options: RenderOptions): Ctx {
+  const fmt = accountFormatters(options.accountNames);
+  return { f, outcome: outcomeOf(f), actor: actorOf(f, fmt.account), ...fmt };
+}
+
+function sourceIpText(f: Facts): string {
+  if (!f.sourceIp) return 'unknown';
+  if (f.sourceIp === 'AWS Internal') return 'AWS Internal (an AWS service made the call for the user, e.g. the console\'s Switch role)';
+  return f.sourceIp;
+}
+
+function labelled(lines: readonly Line[], indent = '  '): string[] {
+  const present = lines.filter((l): l is readonly [string, string] => l[1] !== undefined && l[1] !== '');
+  const width = Math.max(...present.map(([label]) => label.length)) + 2;
+  return present.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)}${value}`);
+}
+
+/** Untrusted text in chat: no "<", ">" (Slack links and @-mentions), no backticks that could end a code span. */
+const chatSafe = (s: string) => s.replace(/</g, '\u2039').replace(/>/g, '\u203a');
+const chatCode = (s: string) => `\`${chatSafe(s).replace(/`/g, "'")}\``;
+
+export function renderNotification(event: unknown, rule: AlertRule, options: RenderOptions = {}): Notification {
+  const f = readFacts(event);
+  const c = buildContext(f, options);
+  const text: RuleText = (RULE_TEXT as Record<string, ((c: Ctx) => RuleText) | undefined>)[rule.id]?.(c) ?? genericText(c);
+  const severity = rule.severity.toUpperCase();
+  const head = `[${severity}] ${rule.title}`;
+  const subject = fitSubject(head, text.subject);
+  const runbook = str(options.runbookUrl) ?? DEFAULT_RUNBOOK_URL;
+  const runbookLine = `Runbook: ${runbook} (section "${rule.title}")`;
+  const eventId = f.eventId;
+  const region = f.region ?? str(options.consoleRegion);
+  const url = cloudTrailEventUrl(region, eventId);
+  const user = text.user ?? c.actor?.long ?? 'unknown';
+
+  const facts: Line[] = [
+    ['Event', f.eventName ? `${f.eventName}${f.eventSource ? ` (${f.eventSource})` : ''}` : 'unknown'],
+    ['Outcome', c.outcome.text],
+    [text.userLabel ?? 'User', user],
+    ...text.details,
+    ['Account', c.account(f.account)],
+    ['Region', f.region ?? 'unknown'],
+    ['Time', f.time ?? 'unknown'],
+    ['Source IP', sourceIpText(f)],
+    ['User agent', f.userAgent ?? 'unknown'],
+  ];
+  const record: Line[] = [
+    ['Event ID', eventId ?? `unknown (EventBridge event ID ${f.envelopeId ?? 'unknown'})`],
+    ['Console link', url],
+  ];
+  const findIt = eventId
+    ? `  ${url ? 'If the link does not open: s' : 'S'}ign in to account ${c.account(f.account)}, open CloudTrail > Event history${region ? ` in ${region}` : ''} and filter on Event ID. Event history keeps 90 days of management events.`
+    : '  The record has no CloudTrail event ID: search CloudTrail > Event history by time, event name and user instead.';
+
+  const message = [
+    head,
+    '',
+    text.headline,
+    '',
+    `Why it matters: ${rule.description}`,
+    '',
+    'What happened',
+    ...labelled(facts),
+    '',
+    'What to do now',
+    ...text.steps.map((s, i) => `  ${i + 1}. ${s}`),
+    `  ${runbookLine}`,
+    '',
+    'CloudTrail record',
+    ...labelled(record),
+    findIt,
+    '',
+    `Alert rule: ${rule.id}, severity ${rule.severity}. Sent by breakglass.`,
+    '',
+  ].join('\n');
+
+  const chatFacts: Array<[string, string | undefined, boolean]> = [
+    [text.userLabel ?? 'User', user, false],
+    ['Outcome', c.outcome.text, false],
+    ...text.details.map(([l, v]) => [l, v, false] as [string, string | undefined, boolean]),
+    ['Account', c.account(f.account), false],
+    ['Region', f.region ?? 'unknown', true],
+    ['Time', f.time ?? 'unknown', false],
+    ['Source IP', f.sourceIp ?? 'unknown', true],
+    ['Event ID', eventId ?? 'unknown', true],
+  ];
+  const description = [
+    chatSafe(text.headline),
+    '',
+    `Why it matters: ${chatSafe(rule.description)}`,
+    '',
+    ...chatFacts.filter(([, v]) => v !== undefined && v !== '').map(([l, v, code]) => `${l}: ${code ? chatCode(v!) : chatSafe(v!)}`),
+    ...(url ? [`CloudTrail: ${url}`] : []),
+  ].join('\n');
+  const additionalContext: Record<string, string> = {};
+  for (const [k, v] of [['rule', rule.id], ['severity', rule.severity], ['eventId', eventId], ['eventName', f.eventName], ['account', f.account], ['region', f.region]] as const) {
+    if (v) additionalContext[k] = v;
+  }
+  const chat: ChatNotification = {
+    version: '1.0',
+    source: 'custom',
+    ...(eventId ?? f.envelopeId ? { id: (eventId ?? f.envelopeId)! } : {}),
+    content: {
+      textType: 'client-markdown',
+      title: chatSafe(`${SEVERITY_EMOJI[rule.severity] ?? ''} ${head}: ${subjectText(text.subject[0] ?? '').replace(/ -> /g, ' \u2192 ')}`.trim()),
+      description,
+      nextSteps: [...text.steps.map(chatSafe), chatSafe(runbookLine)],
+      keywords: [severity, rule.id, ...(f.eventName ? [f.eventName] : []), ...(f.account ? [f.account] : [])],
+    },
+    // No threadId: every alert is a new top-level message, so a critical alert never hides in an old thread.
+    metadata: {
+      summary: subject,
+      eventType: `breakglass-${rule.id}`,
+      ...(text.resources.length ? { relatedResources: text.resources } : {}),
+      additionalContext,
+    },
+  };
+  return { subject, message, chat };
+}
+
+// ---- heartbeat -------------------------------------------------------------------------------------------------
+
+export interface HeartbeatOptions {
+  /** How often the heartbeat is scheduled. @default 'weekly' */
+  readonly period?: 'daily' | 'weekly';
+  /** @default DEFAULT_RUNBOOK_URL */
+  readonly runbookUrl?: string;
+  /** The account and region that send the heartbeat (the security account's home region), when known. */
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly accountNames?: Readonly<Record<string, string>>;
+}
+
+const PERIOD_MS = { daily: 86_400_000, weekly: 7 * 86_400_000 } as const;
+
+/** The scheduled "alert path is alive" message. `time` is the schedule's time (EventBridge scheduled event `time`). */
+export function renderHeartbeat(time: Date | string, options: HeartbeatOptions = {}): Notification {
+  const period = options.period === 'daily' ? 'daily' : 'weekly';
+  const at = time instanceof Date ? time : new Date(typeof time === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(time) ? time : Number.NaN);
+  const { account } = accountFormatters(options.accountNames);
+  const sent = formatUtcSafe(at);
+  const next = Number.isNaN(at.getTime()) ? undefined : formatUtcSafe(new Date(at.getTime() + PERIOD_MS[period]));
+  const from = options.accountId ? ` from account ${account(str(options.accountId))}${str(options.region) ? `, region ${str(options.region)}` : ''}` : '';
+  const runbook = str(options.runbookUrl) ?? DEFAULT_RUNBOOK_URL;
+  const subject = fitSubject(`[INFO] Break-glass alert path heartbeat (${period})`, []);
+  const checks = [
+    'Check that your subscription to the alert topic is confirmed (not PendingConfirmation) and that the message is not in a spam folder.',
+    'In the security account, check the alert topic, its KMS key (enabled, not pending deletion) and the breakglass EventBridge rules (ENABLED, no FailedInvocations).',
+    'Check that the CloudTrail trail is logging: `aws cloudtrail get-trail-status --name <trail>`.',
+  ];
+  const what = 'no break-glass sign-in, role use, credential or role change, root sign-in, or change to the alerting itself was detected';
+  const message = [
+    subject,
+    '',
+    `This is the ${period} heartbeat of the break-glass alert path, sent at ${sent}${from}.`,
+    '',
+    'Its arrival means the alert path works end to end: the schedule fired, the message was published to the alert topic, and the topic delivered it to you.',
+    '',
+    `Silence between heartbeats means nothing happened: ${what}. Each of those raises its own alert, normally within minutes.`,
+    '',
+    `If a heartbeat does not arrive${next ? ` (the next one is due around ${next})` : ''}, silence no longer means nothing happened: the alert path may be broken. Then:`,
+    ...checks.map((s, i) => `  ${i + 1}. ${s}`),
+    `  Runbook: ${runbook} (section "Heartbeat")`,
+    '',
+    'No action is needed when this message arrives.',
+    '',
+  ].join('\n');
+  const chat: ChatNotification = {
+    version: '1.0',
+    source: 'custom',
+    content: {
+      textType: 'client-markdown',
+      title: `:white_check_mark: ${subject}`,
+      description: [
+        `The ${period} heartbeat of the break-glass alert path, sent at ${sent}${chatSafe(from)}: the alert path works.`,
+        '',
+        `Silence between heartbeats means nothing happened: ${what}.`,
+        `If a heartbeat does not arrive${next ? ` (next due around ${next})` : ''}, the alert path may be broken.`,
+      ].join('\n'),
+      nextSteps: [...checks, `Runbook: ${runbook} (section "Heartbeat")`].map(chatSafe),
+      keywords: ['INFO', 'heartbeat'],
+    },
+    // Heartbeats share one thread so they do not crowd out alerts in the channel.
+    metadata: { threadId: 'breakglass-heartbeat', summary: subject, eventType: 'breakglass-heartbeat' },
+  };
+  return { subject, message, chat };
+}
+
+function formatUtcSafe(d: Date): string {
+  return Number.isNaN(d.getTime()) ? 'an unknown time' : `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
