@@ -19,6 +19,10 @@ export function semanticProblems(c: BreakglassConfig): ConfigProblem[] {
     const i = t.accounts.indexOf(c.organization.managementAccountId);
     problems.push({ path: ['organization', 'targets', 'accounts', i], message: 'the management account is handled by organization.includeManagementAccount, not the StackSet target list' });
   }
+  if (t.accounts.includes(c.securityAccount.accountId)) {
+    const i = t.accounts.indexOf(c.securityAccount.accountId);
+    problems.push({ path: ['organization', 'targets', 'accounts', i], message: 'the security account gets the role and forwarders from its own stacks; remove it from the StackSet targets' });
+  }
   if (c.organization.deployFrom === 'delegated-admin' && !c.organization.delegatedAdminAccountId) {
     problems.push({ path: ['organization', 'delegatedAdminAccountId'], message: 'expected the delegated administrator account ID because deployFrom is "delegated-admin"' });
   }

@@ -12,6 +12,13 @@ export interface MemberStackSetProps {
   readonly accounts?: readonly string[];
   /** Deploy as the management account (SELF) or a StackSets delegated administrator. @default 'SELF' */
   readonly callAs?: 'SELF' | 'DELEGATED_ADMIN';
+  /**
+   * Accounts inside the targeted OUs that must not get the member baseline (AccountFilterType DIFFERENCE), and that
+   * may not be listed in `accounts` either. The security account belongs here: its own stacks already create the
+   * forwarder roles and rules under the same names, so a stack instance there would fail on "already exists".
+   * @default - none
+   */
+  readonly excludeAccounts?: readonly string[];
 }
 
 /** TemplateBody limit of CloudFormation (AWS::CloudFormation::StackSet TemplateBody: 51,200 bytes). */
@@ -40,6 +47,8 @@ export class MemberStackSets extends Construct {
     const ous = props.organizationalUnits ?? [];
     const accounts = props.accounts ?? [];
     if (ous.length === 0 && accounts.length === 0) problems.push('expected organizational units or accounts');
+    const exclude = props.excludeAccounts ?? [];
+    for (const a of accounts.filter((x) => exclude.includes(x))) problems.push(`account ${a} is excluded from the member baseline and cannot be a target`);
     if (problems.length) throw new Error(`MemberStackSets: ${problems.join('; ')}`);
 
     const common = {
@@ -60,7 +69,12 @@ export class MemberStackSets extends Construct {
         permissionModel: 'SERVICE_MANAGED',
         callAs: props.callAs ?? 'SELF',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
-        stackInstancesGroup: [{ regions: [...props.regions], deploymentTargets: { organizationalUnitIds: [...ous] } }],
+        stackInstancesGroup: [{
+          regions: [...props.regions],
+          deploymentTargets: exclude.length > 0
+            ? { organizationalUnitIds: [...ous], accounts: [...exclude], accountFilterType: 'DIFFERENCE' }
+            : { organizationalUnitIds: [...ous] },
+        }],
       }));
     }
     if (accounts.length > 0) {

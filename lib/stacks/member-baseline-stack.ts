@@ -8,6 +8,7 @@ import { detectionContext } from '../detection/context';
 import { BreakGlassRole } from '../constructs/break-glass-role';
 import { EventForwarders } from '../constructs/event-forwarders';
 import { centralBusArn } from './names';
+import { roleProps } from './role-props';
 
 export interface MemberBaselineStackProps extends StackProps {
   readonly config: BreakglassConfig;
@@ -29,15 +30,7 @@ export class MemberBaselineStack extends Stack {
     const home = c.securityAccount.region;
 
     if (!regionKnown || region === home) {
-      const bg = new BreakGlassRole(this, 'BreakGlassRole', {
-        roleName: c.role.name,
-        securityAccountId: c.securityAccount.accountId,
-        userNames: c.users.map((u) => u.name),
-        managedPolicies: c.role.managedPolicies,
-        maxSessionDurationSeconds: c.role.maxSessionDuration,
-        maxMfaAgeSeconds: c.role.maxMfaAgeSeconds,
-        requireSessionNameIsUserName: c.role.requireSessionNameIsUserName,
-      });
+      const bg = new BreakGlassRole(this, 'BreakGlassRole', roleProps(c));
       if (!regionKnown) {
         const isHome = new CfnCondition(this, 'IsHomeRegion', { expression: Fn.conditionEquals(Aws.REGION, home) });
         (bg.role.node.defaultChild as iam.CfnRole).cfnOptions.condition = isHome;

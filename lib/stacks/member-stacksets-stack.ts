@@ -24,6 +24,8 @@ export class MemberStackSetsStack extends Stack {
       organizationalUnits: c.organization.targets.organizationalUnits,
       accounts: c.organization.targets.accounts,
       callAs: c.organization.deployFrom === 'delegated-admin' ? 'DELEGATED_ADMIN' : 'SELF',
+      // The security account has its own stacks with the same forwarder names; a targeted OU often contains it.
+      excludeAccounts: [c.securityAccount.accountId],
     });
   }
 }

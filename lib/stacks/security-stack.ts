@@ -5,12 +5,14 @@ import { CATALOGUE, rulesForAccountKind } from '../detection/catalogue';
 import { detectionContext } from '../detection/context';
 import { NAMES } from '../naming';
 import { AlertTopic } from '../constructs/alert-topic';
+import { BreakGlassRole } from '../constructs/break-glass-role';
 import { BreakGlassUsers } from '../constructs/break-glass-users';
 import { CentralAlertBus } from '../constructs/central-bus';
 import { EventForwarders } from '../constructs/event-forwarders';
 import { OrganizationIdLookup } from '../constructs/organization-id';
 import { BreakglassTrail } from '../constructs/trail';
 import { centralBusArn } from './names';
+import { roleProps } from './role-props';
 
 export interface SecurityStackProps extends StackProps {
   readonly config: BreakglassConfig;
@@ -23,6 +25,7 @@ export class SecurityStack extends Stack {
   readonly central: CentralAlertBus;
   readonly forwarders: EventForwarders;
   readonly trail?: BreakglassTrail;
+  readonly role: BreakGlassRole;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, props);
@@ -55,6 +58,9 @@ export class SecurityStack extends Stack {
     });
     // The forwarders here target a bus in the same stack: make CloudFormation create it first.
     for (const rule of this.forwarders.rules.values()) rule.node.addDependency(this.central.bus);
+    // The StackSet excludes this account (its forwarders would clash with these), so the role is created here:
+    // in an emergency the security account may need repair like any other.
+    this.role = new BreakGlassRole(this, 'BreakGlassRole', roleProps(c));
     if (c.cloudTrail.mode === 'create') this.trail = new BreakglassTrail(this, 'Trail', { trailName: NAMES.trail });
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });

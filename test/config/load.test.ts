@@ -124,6 +124,11 @@ describe('config: every problem at once, one line each with file, line and field
       expect: [/alerts\.https\[0\]: /, /alerts\.https\[1\]\.minSeverity: expected one of critical, high, medium, info/, /alerts\.slack\[0\]\.workspaceId: expected the Slack workspace/],
     },
     {
+      name: 'security account listed as a StackSet target',
+      edit: (t) => t.replace('accounts: []', 'accounts: ["222222222222"]'),
+      expect: [/^bad\.yaml:9: organization\.targets\.accounts\[0\]: the security account gets the role and forwarders from its own stacks/],
+    },
+    {
       name: 'YAML syntax error',
       edit: (t) => t.replace('  - name: BreakGlassUser2', '  - name: BreakGlassUser2\n   bad: indentation'),
       expect: [/^bad\.yaml:13:\d+: YAML syntax: /],

@@ -68,6 +68,10 @@ describe('MemberStackSets fails when', () => {
     const body = 'é'.repeat(TEMPLATE_BODY_LIMIT / 2 + 1); // 2 bytes each: just over the limit in bytes, under it in characters
     assert.throws(() => new MemberStackSets(newStack(), 'S', { ...STACKSETS, templateBody: body }), /StackSet TemplateBody allows/);
   });
+  test('an explicit target account is also excluded (e.g. the security account)', () => {
+    assert.throws(() => new MemberStackSets(newStack(), 'S', { ...STACKSETS, accounts: ['222222222222', '444444444444'], excludeAccounts: ['222222222222'] }),
+      /account 222222222222 is excluded from the member baseline and cannot be a target/);
+  });
   test('there are no regions', () => {
     assert.throws(() => new MemberStackSets(newStack(), 'S', { ...STACKSETS, regions: [] }), /expected at least one region/);
   });

@@ -13,6 +13,11 @@ import { forwarderRuleName, NAMES } from '../../lib/naming';
 import { stackIds } from '../../lib/stacks/names';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
 
+// aws-cdk-lib's bundled CloudFormation validator costs ~6 s of CPU at its first use in each test process. These tests
+// check template properties only (validation never changes a template); validation.test.ts runs the validator, with
+// cdk-nag and cfn-lint, over the same configs.
+process.env.CDK_VALIDATION = 'false';
+
 const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '<account>', 'AWS::Region': '<region>' };
 
 function render(v: any): any {

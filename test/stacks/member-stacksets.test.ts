@@ -10,6 +10,11 @@ import { NAMES } from '../../lib/naming';
 import { stackIds } from '../../lib/stacks/names';
 import { exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
 
+// aws-cdk-lib's bundled CloudFormation validator costs ~6 s of CPU at its first use in each test process. These tests
+// check template properties only (validation never changes a template); validation.test.ts runs the validator, with
+// cdk-nag and cfn-lint, over the same configs.
+process.env.CDK_VALIDATION = 'false';
+
 function stackSets(s: Synthesized) {
   const t = s.templates.get(stackIds.memberStackSets);
   assert.ok(t, 'MemberStackSets stack exists');
@@ -36,19 +41,24 @@ describe('member StackSets: example (OUs, from the management account)', () => {
     assert.equal(env.region, s.config.securityAccount.region);
   });
 
-  test('one SERVICE_MANAGED StackSet, auto-deployed to the configured OUs in every watched region, CallAs SELF', () => {
+  test('one SERVICE_MANAGED StackSet, auto-deployed to the configured OUs minus the security account, every watched region, CallAs SELF', () => {
     const sets = stackSets(s);
     assert.deepEqual([...sets.keys()], ['SERVICE_MANAGED']);
     const p = sets.get('SERVICE_MANAGED')!;
     assert.equal(p.StackSetName, NAMES.memberStackSet);
     assert.deepEqual(p.AutoDeployment, { Enabled: true, RetainStacksOnAccountRemoval: false });
     assert.equal(p.CallAs, 'SELF');
-    assert.deepEqual(p.StackInstancesGroup[0].DeploymentTargets, { OrganizationalUnitIds: s.config.organization.targets.organizationalUnits });
+    assert.deepEqual(p.StackInstancesGroup[0].DeploymentTargets, {
+      OrganizationalUnitIds: s.config.organization.targets.organizationalUnits,
+      // The example targets the root, which holds the security account; its own stacks own the forwarder names.
+      Accounts: [s.config.securityAccount.accountId],
+      AccountFilterType: 'DIFFERENCE',
+    });
     checkCommon(s, p);
     Template.fromJSON(s.templates.get(stackIds.memberStackSets)!).hasResourceProperties('AWS::CloudFormation::StackSet', {
       PermissionModel: 'SERVICE_MANAGED',
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
-      StackInstancesGroup: [Match.objectLike({ DeploymentTargets: { OrganizationalUnitIds: ['r-ab12'] } })],
+      StackInstancesGroup: [Match.objectLike({ DeploymentTargets: { OrganizationalUnitIds: ['r-ab12'], Accounts: ['222222222222'], AccountFilterType: 'DIFFERENCE' } })],
     });
   });
 });
@@ -74,7 +84,9 @@ describe('member StackSets: delegated administrator, OUs and explicit accounts',
     const p = stackSets(s).get('SERVICE_MANAGED')!;
     assert.equal(p.CallAs, 'DELEGATED_ADMIN');
     assert.deepEqual(p.AutoDeployment, { Enabled: true, RetainStacksOnAccountRemoval: false });
-    assert.deepEqual(p.StackInstancesGroup[0].DeploymentTargets, { OrganizationalUnitIds: ['ou-ab12-abcd1234', 'ou-ab12-efgh5678'] });
+    assert.deepEqual(p.StackInstancesGroup[0].DeploymentTargets, {
+      OrganizationalUnitIds: ['ou-ab12-abcd1234', 'ou-ab12-efgh5678'], Accounts: ['222222222222'], AccountFilterType: 'DIFFERENCE',
+    });
     assert.ok(p.StackInstancesGroup[0].Regions.includes('af-south-1'));
     checkCommon(s, p);
   });

@@ -11,6 +11,11 @@ import { detectionContext } from '../../lib/detection/context';
 import { centralRuleName, forwarderRuleName, NAMES } from '../../lib/naming';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
 
+// aws-cdk-lib's bundled CloudFormation validator costs ~6 s of CPU at its first use in each test process. These tests
+// check template properties only (validation never changes a template); validation.test.ts runs the validator, with
+// cdk-nag and cfn-lint, over the same configs.
+process.env.CDK_VALIDATION = 'false';
+
 const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '<account>', 'AWS::Region': '<region>' };
 
 /** Renders Fn::Join / pseudo-parameter Refs / Fn::Sub of pseudo parameters to plain strings for readable comparisons. */
@@ -180,7 +185,7 @@ function checkAlertKeyAndTopic(s: Synthesized) {
   const subs = resourcesOfType(t, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
   for (const sub of subs) assert.deepEqual(sub.TopicArn, { Ref: topicId });
   const got = subs.map((p) => `${p.Protocol} ${p.Endpoint}`).sort();
-  const want = [...c.alerts.emails.map((e) => `email ${e}`), ...c.alerts.https.map((u) => `https ${u}`)].sort();
+  const want = [...c.alerts.emails.map((e) => `email ${e}`), ...c.alerts.https.map((h) => `https ${h.url}`)].sort();
   assert.deepEqual(got, want);
 }
 
@@ -310,6 +315,17 @@ describe('security stacks: example config', () => {
       assert.deepEqual(resourcesOfType(t, 'Custom::AWS'), [], name);
       assert.deepEqual(resourcesOfType(t, 'AWS::Lambda::Function'), [], name);
     }
+  });
+  test('the security account has the break-glass role too (the StackSet excludes it), with the MFA trust', () => {
+    const tpl = Template.fromJSON(s.templates.get('Breakglass-Security')!);
+    tpl.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: s.config.role.name,
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({
+        Action: 'sts:AssumeRole',
+        Condition: Match.objectLike({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, ArnEquals: { 'aws:PrincipalArn': Match.anyValue() } }),
+      })] }),
+    });
   });
   test('Template.fromJSON assertions agree (users policy and topic)', () => {
     const tpl = Template.fromJSON(s.templates.get('Breakglass-Security')!);
