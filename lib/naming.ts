@@ -12,6 +12,11 @@ export const NAMES = {
   alertTopic: 'breakglass-alerts',
   /** KMS alias of the customer-managed key that encrypts the topic. */
   alertKeyAlias: 'alias/breakglass-alerts',
+  /** Second, independent topic for alarms about the alert path itself. */
+  operationsTopic: 'breakglass-operations',
+  operationsKeyAlias: 'alias/breakglass-operations',
+  /** The Lambda that renders and publishes alerts. */
+  notifierFunction: 'breakglass-notifier',
   /** Multi-region trail created when cloudTrail.mode is "create". */
   trail: 'breakglass-trail',
   /** IAM role (one per region, IAM names are global) that lets forwarding rules put events on the central bus. */

@@ -53,6 +53,16 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .argument('[event]', 'a JSON event or JSON Lines file; "-" or none for stdin')
     .action(async (event: string | undefined, o) => { code = await (require('./commands/test-pattern') as typeof import('./commands/test-pattern')).runTestPattern({ pattern: o.pattern, event }, io); });
 
+  program.command('links')
+    .description('the emergency sheet to print and vault: sign-in URL, and role ARN and switch-role link of every active account')
+    .addOption(configOption())
+    .addOption(new Option('-f, --format <format>', 'output format (default: from the --out extension, else markdown)').choices(['markdown', 'html', 'json']))
+    .option('-o, --out <file>', 'write the sheet to this file instead of stdout')
+    .option('--offline', 'do not ask AWS: list only the accounts named in the config (explicit targets, security, management)')
+    .option('--profile <name>', 'AWS profile with credentials of the management account or a delegated administrator')
+    .option('--region <region>', 'AWS region for the API calls (default: AWS_REGION, else the config\'s home region)')
+    .action(async (o) => { code = await (require('./commands/links') as typeof import('./commands/links')).runLinks(o, io); });
+
   return { program, exitCode: () => code };
 }
 

@@ -10,8 +10,10 @@ export interface AlertTopicProps {
   readonly keyAlias: string;
   /** @default - no email subscribers */
   readonly emails?: readonly string[];
-  /** HTTPS endpoints (paging services). @default - none */
-  readonly httpsEndpoints?: readonly string[];
+  /** HTTPS endpoints (paging services), each receiving only the listed severities. @default - none */
+  readonly httpsEndpoints?: ReadonlyArray<{ readonly url: string; readonly severities: readonly string[] }>;
+  /** @default 'Break-glass alerts' */
+  readonly displayName?: string;
 }
 
 /**
@@ -47,12 +49,19 @@ export class AlertTopic extends Construct {
 
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName,
-      displayName: 'Break-glass alerts',
+      displayName: props.displayName ?? 'Break-glass alerts',
       masterKey: this.key,
       // Adds a deny of sns:Publish etc. when aws:SecureTransport is false.
       enforceSSL: true,
     });
     for (const email of props.emails ?? []) this.topic.addSubscription(new subs.EmailSubscription(email));
-    for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subs.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    for (const h of props.httpsEndpoints ?? []) {
+      this.topic.addSubscription(new subs.UrlSubscription(h.url, {
+        protocol: sns.SubscriptionProtocol.HTTPS,
+        // The notifier sets a "severity" message attribute; the filter routes by it (SNS developer guide,
+        // "Amazon SNS message filtering", attribute-based filter policies).
+        filterPolicy: { severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...h.severities] }) },
+      }));
+    }
   }
 }

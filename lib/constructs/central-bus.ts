@@ -1,7 +1,9 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlertRule } from '../detection/catalogue';
 import type { DetectionContext } from '../detection/context';
@@ -14,18 +16,39 @@ export interface CentralAlertBusProps {
   readonly organizationId: string;
   readonly rules: readonly AlertRule[];
   readonly detection: DetectionContext;
-  readonly topic: sns.ITopic;
+  /** The notifier Lambda that renders and publishes alerts. */
+  readonly notifier: lambda.IFunction;
+  /** Dead-letter queue for events a target could not take after EventBridge's retries. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Rules whose raw events also go straight to this topic, bypassing the notifier: the alert path's own tampering
+   * must not be hidden by tampering with the notifier. @default - none
+   */
+  readonly independentCopies?: { readonly topic: sns.ITopic; readonly ruleIds: readonly string[] };
 }
 
 /**
+ * Input for the notifier: the rule's name and the whole event, through the predefined input-transformer variables
+ * aws.events.rule-name and aws.events.event.json (EventBridge user guide, "Amazon EventBridge input transformation",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html).
+ */
+export const NOTIFIER_INPUT_TEMPLATE = '{"rule":"<aws.events.rule-name>","event":<aws.events.event.json>}';
+
+/**
+ * Retries: EventBridge retries a failed delivery with back-off for up to 24 hours and 185 attempts (the maximum),
+ * then dead-letters it (EventBridge user guide, "Event retry policy and using dead-letter queues").
+ */
+export const TARGET_RETRY_POLICY = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 } as const;
+
+/**
  * The one place alerts are raised: a custom bus in the security account's home region that every forwarder
- * sends to, with one rule per catalogue entry publishing to the alert topic.
+ * sends to, with one rule per catalogue entry invoking the notifier.
  */
 export class CentralAlertBus extends Construct {
   readonly bus: events.EventBus;
   readonly rules: ReadonlyMap<string, events.CfnRule>;
 
-  constructor(scope: Construct, id: string, props: CentralAlertBusProps) {
+  constructor(scope: Construct, id: string, private readonly props: CentralAlertBusProps) {
     super(scope, id);
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName, description: 'breakglass: events forwarded from every account and region' });
     // Cross-account delivery needs a bus resource policy; aws:PrincipalOrgID admits exactly this organization
@@ -43,31 +66,69 @@ export class CentralAlertBus extends Construct {
       },
     });
 
+    const rulesArnPattern = CentralAlertBus.ruleArnPattern(this, props.busName);
+    new lambda.CfnPermission(this, 'RulesInvokeNotifier', {
+      action: 'lambda:InvokeFunction',
+      functionName: props.notifier.functionArn,
+      principal: 'events.amazonaws.com',
+      sourceAccount: Aws.ACCOUNT_ID,
+      sourceArn: rulesArnPattern,
+    });
+
     const rules = new Map<string, events.CfnRule>();
     for (const rule of props.rules) {
-      const cfn = new events.CfnRule(this, `Rule-${rule.id}`, {
+      rules.set(rule.id, this.addNotifierRule(`Rule-${rule.id}`, {
         name: centralRuleName(rule.id),
-        description: `${rule.severity.toUpperCase()}: ${rule.title}`.slice(0, 512),
-        eventBusName: this.bus.eventBusName,
-        eventPattern: rule.pattern(props.detection),
+        description: `${rule.severity.toUpperCase()}: ${rule.title}`,
+        pattern: rule.pattern(props.detection),
         state: ruleState(rule),
-        targets: [{ id: 'AlertTopic', arn: props.topic.topicArn }],
-      });
-      rules.set(rule.id, cfn);
+        independentCopy: props.independentCopies?.ruleIds.includes(rule.id) ?? false,
+      }));
     }
     this.rules = rules;
 
-    // Topic policy: let EventBridge publish, but only from these rules (SNS developer guide, "Amazon SNS access
-    // policy": EventBridge needs sns:Publish; aws:SourceArn narrows it to our rules on our bus).
-    props.topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CentralRulesPublish',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [props.topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Stack.of(this).region}:${Aws.ACCOUNT_ID}:rule/${props.busName}/*` },
-      },
-    }));
+    if (props.independentCopies) {
+      // Topic policy: EventBridge may publish the raw copies, only from the central rules (SNS developer guide,
+      // "Amazon SNS access policy"; EventBridge needs sns:Publish on the topic).
+      props.independentCopies.topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'CentralRulesPublishIndependentCopies',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.independentCopies.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnLike: { 'aws:SourceArn': rulesArnPattern } },
+      }));
+    }
+  }
+
+  /** A rule on the central bus that hands matching events to the notifier (retries, dead-letter queue). */
+  addNotifierRule(id: string, r: { name: string; description: string; pattern: Record<string, unknown>; state: string; independentCopy?: boolean }): events.CfnRule {
+    const targets: events.CfnRule.TargetProperty[] = [{
+      id: 'Notifier',
+      arn: this.props.notifier.functionArn,
+      inputTransformer: { inputTemplate: NOTIFIER_INPUT_TEMPLATE },
+      retryPolicy: TARGET_RETRY_POLICY,
+      deadLetterConfig: { arn: this.props.deadLetterQueue.queueArn },
+    }];
+    if (r.independentCopy && this.props.independentCopies) {
+      targets.push({
+        id: 'IndependentCopy',
+        arn: this.props.independentCopies.topic.topicArn,
+        retryPolicy: TARGET_RETRY_POLICY,
+        deadLetterConfig: { arn: this.props.deadLetterQueue.queueArn },
+      });
+    }
+    return new events.CfnRule(this, id, {
+      name: r.name,
+      description: r.description.slice(0, 512),
+      eventBusName: this.bus.eventBusName,
+      eventPattern: r.pattern,
+      state: r.state,
+      targets,
+    });
+  }
+
+  /** ARNs of rules on a custom bus: arn:aws:events:<region>:<account>:rule/<bus>/<rule>. */
+  static ruleArnPattern(scope: Construct, busName: string): string {
+    return `arn:${Aws.PARTITION}:events:${Stack.of(scope).region}:${Aws.ACCOUNT_ID}:rule/${busName}/*`;
   }
 }

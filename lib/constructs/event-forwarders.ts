@@ -1,11 +1,14 @@
 import { Aws, CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GLOBAL_EVENTS_REGION } from '../config/regions';
 import type { AlertRule } from '../detection/catalogue';
 import type { DetectionContext } from '../detection/context';
-import { forwarderRoleName, forwarderRuleName } from '../naming';
+import { forwarderRoleName, forwarderRuleName, NAMES } from '../naming';
+import { TARGET_RETRY_POLICY } from './central-bus';
+import { DeadLetterQueue } from './dead-letter-queue';
 import { ruleState } from './rule-state';
 
 export interface EventForwardersProps {
@@ -13,6 +16,12 @@ export interface EventForwardersProps {
   readonly detection: DetectionContext;
   /** ARN of the central bus (security account, home region). */
   readonly centralBusArn: string;
+  /**
+   * Key for the dead-letter queue. @default - SQS-managed encryption (SSE-SQS): a customer key per region per
+   * account would cost more than the rest of breakglass together; the events it holds are CloudTrail records that
+   * are also in the trail.
+   */
+  readonly deadLetterKey?: kms.IKey;
 }
 
 /**
@@ -26,6 +35,7 @@ export interface EventForwardersProps {
 export class EventForwarders extends Construct {
   readonly role: iam.Role;
   readonly rules: ReadonlyMap<string, events.CfnRule>;
+  readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: EventForwardersProps) {
     super(scope, id);
@@ -46,6 +56,12 @@ export class EventForwarders extends Construct {
       },
     });
 
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      queueName: `${NAMES.rulePrefix}forwarder-dead-letters`,
+      key: props.deadLetterKey,
+      sourceRuleArnPattern: DeadLetterQueue.defaultBusRules(this, forwarderRuleName('')),
+    });
+
     let globalOnly: CfnCondition | undefined;
     const rules = new Map<string, events.CfnRule>();
     for (const rule of props.rules) {
@@ -55,7 +71,13 @@ export class EventForwarders extends Construct {
         description: `breakglass forwarder: ${rule.title}`.slice(0, 512),
         eventPattern: rule.pattern(props.detection),
         state: ruleState(rule),
-        targets: [{ id: 'CentralBus', arn: props.centralBusArn, roleArn: this.role.roleArn }],
+        targets: [{
+          id: 'CentralBus',
+          arn: props.centralBusArn,
+          roleArn: this.role.roleArn,
+          retryPolicy: TARGET_RETRY_POLICY,
+          deadLetterConfig: { arn: this.deadLetters.queue.queueArn },
+        }],
       });
       if (!regionKnown && rule.regions === 'global') {
         globalOnly ??= new CfnCondition(this, 'IsGlobalEventsRegion', { expression: Fn.conditionEquals(Aws.REGION, GLOBAL_EVENTS_REGION) });

@@ -222,31 +222,44 @@ export const CATALOGUE: readonly AlertRule[] = [
     id: 'alerting-tampered',
     title: 'Break-glass alerting changed',
     severity: 'critical',
-    description: 'Part of the alert path changed: an EventBridge rule or target, the alert topic or its subscriptions, the KMS key, a CloudTrail trail, or the member StackSet. A disabled alert path hides the next break-glass use.',
+    description: 'Part of the alert path changed: an EventBridge rule or target, an alert topic or its subscriptions, a KMS key, a CloudTrail trail, the notifier function, a dead-letter queue, an alarm, or the member StackSet. A disabled alert path hides the next break-glass use.',
     accounts: 'all',
     regions: 'all',
     readOnlyEvents: false,
     pattern: (ctx) => {
-      const topicArnPrefix = `arn:aws:sns:${ctx.homeRegion}:${ctx.securityAccountId}:${NAMES.alertTopic}`;
+      // Every breakglass topic (alerts, operations, chat) starts with this prefix; subscription ARNs are the topic ARN
+      // followed by ":" and an ID, so the prefix covers them too.
+      const topicArnPrefix = `arn:aws:sns:${ctx.homeRegion}:${ctx.securityAccountId}:${NAMES.alertTopic.split('-')[0]}-`;
+      const ours = [{ prefix: NAMES.rulePrefix }];
       return {
         'detail-type': [API_CALL],
         detail: {
           $or: [
             // EventBridge rules and targets (DeleteRule/DisableRule/PutRule take `name`, RemoveTargets/PutTargets `rule`).
-            { eventSource: ['events.amazonaws.com'], eventName: ['DeleteRule', 'DisableRule', 'PutRule'], requestParameters: { name: [{ prefix: NAMES.rulePrefix }] } },
-            { eventSource: ['events.amazonaws.com'], eventName: ['RemoveTargets', 'PutTargets'], requestParameters: { rule: [{ prefix: NAMES.rulePrefix }] } },
+            { eventSource: ['events.amazonaws.com'], eventName: ['DeleteRule', 'DisableRule', 'PutRule'], requestParameters: { name: ours } },
+            { eventSource: ['events.amazonaws.com'], eventName: ['RemoveTargets', 'PutTargets'], requestParameters: { rule: ours } },
             { eventSource: ['events.amazonaws.com'], eventName: ['DeleteEventBus', 'PutPermission', 'RemovePermission'], requestParameters: { name: [NAMES.centralBus] } },
-            // SNS: subscription ARNs are the topic ARN followed by ":" and an ID.
-            { eventSource: ['sns.amazonaws.com'], eventName: ['DeleteTopic', 'SetTopicAttributes', 'RemovePermission', 'AddPermission'], requestParameters: { topicArn: [topicArnPrefix] } },
-            { eventSource: ['sns.amazonaws.com'], eventName: ['Unsubscribe', 'SetSubscriptionAttributes'], requestParameters: { subscriptionArn: [{ prefix: `${topicArnPrefix}:` }] } },
+            { eventSource: ['sns.amazonaws.com'], eventName: ['DeleteTopic', 'SetTopicAttributes', 'RemovePermission', 'AddPermission', 'Unsubscribe', 'SetSubscriptionAttributes'], requestParameters: { topicArn: [{ prefix: topicArnPrefix }] } },
+            { eventSource: ['sns.amazonaws.com'], eventName: ['Unsubscribe', 'SetSubscriptionAttributes'], requestParameters: { subscriptionArn: [{ prefix: topicArnPrefix }] } },
             // KMS key IDs are generated at deploy time, so any key-disabling call in the security account counts.
             { eventSource: ['kms.amazonaws.com'], eventName: ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy'], recipientAccountId: [ctx.securityAccountId] },
-            { eventSource: ['kms.amazonaws.com'], eventName: ['DeleteAlias', 'UpdateAlias'], requestParameters: { aliasName: [NAMES.alertKeyAlias] } },
+            { eventSource: ['kms.amazonaws.com'], eventName: ['DeleteAlias', 'UpdateAlias'], requestParameters: { aliasName: [NAMES.alertKeyAlias, NAMES.operationsKeyAlias] } },
             // Without a logging trail, EventBridge receives no CloudTrail events at all (EventBridge user guide,
             // "Events from AWS services via AWS CloudTrail"); any trail being stopped anywhere is tampering.
             { eventSource: ['cloudtrail.amazonaws.com'], eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] },
             { eventSource: ['iam.amazonaws.com'], eventName: [...ROLE_CHANGE_EVENTS], requestParameters: { roleName: [{ prefix: NAMES.forwarderRolePrefix }] } },
             { eventSource: ['cloudformation.amazonaws.com'], eventName: ['DeleteStackSet', 'UpdateStackSet', 'DeleteStackInstances'], requestParameters: { stackSetName: [{ prefix: NAMES.memberStackSet }] } },
+            // The notifier: Lambda records API versions in event names (e.g. UpdateFunctionCode20150331v2), and
+            // functionName may be a name or an ARN. Reserved concurrency 0 silently disables a function.
+            {
+              eventSource: ['lambda.amazonaws.com'],
+              eventName: ['DeleteFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'PutFunctionConcurrency', 'RemovePermission', 'AddPermission'].map((n) => ({ prefix: n })),
+              requestParameters: { functionName: [{ prefix: NAMES.notifierFunction }, { wildcard: `arn:aws*:lambda:*:function:${NAMES.notifierFunction}*` }] },
+            },
+            // Dead-letter queues and the alarms on the alert path (CloudWatch records eventSource monitoring.amazonaws.com).
+            { eventSource: ['sqs.amazonaws.com'], eventName: ['DeleteQueue', 'PurgeQueue', 'SetQueueAttributes'], requestParameters: { queueUrl: [{ wildcard: `*/${NAMES.rulePrefix}*` }] } },
+            { eventSource: ['monitoring.amazonaws.com'], eventName: ['DeleteAlarms', 'DisableAlarmActions', 'PutMetricAlarm'], requestParameters: { alarmNames: ours } },
+            { eventSource: ['monitoring.amazonaws.com'], eventName: ['PutMetricAlarm'], requestParameters: { alarmName: ours } },
           ],
         },
       };

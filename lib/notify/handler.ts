@@ -11,6 +11,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ruleById } from '../detection/catalogue';
 import { NAMES } from '../naming';
+import { severitiesAtLeast } from './severity';
 import { renderHeartbeat, renderNotification } from './render';
 
 export interface NotifierInput {
@@ -20,10 +21,14 @@ export interface NotifierInput {
 
 export interface NotifierEnv {
   readonly alertTopicArn: string;
-  readonly chatTopicArn?: string;
+  /** Chat topics with the lowest severity each carries (severity routing for Slack/Teams via AWS Chatbot). */
+  readonly chatTopics: ReadonlyArray<{ arn: string; minSeverity: string }>;
   readonly accountNames: Record<string, string>;
   readonly runbookUrl?: string;
+  readonly heartbeatPeriod: 'daily' | 'weekly';
 }
+
+
 
 export const HEARTBEAT_RULE_ID = 'heartbeat';
 
@@ -31,20 +36,21 @@ export function envFromProcess(env: NodeJS.ProcessEnv = process.env): NotifierEn
   if (!env.ALERT_TOPIC_ARN) throw new Error('ALERT_TOPIC_ARN is not set');
   return {
     alertTopicArn: env.ALERT_TOPIC_ARN,
-    chatTopicArn: env.CHAT_TOPIC_ARN || undefined,
+    chatTopics: env.CHAT_TOPICS ? JSON.parse(env.CHAT_TOPICS) as NotifierEnv['chatTopics'] : [],
     accountNames: env.ACCOUNT_NAMES ? JSON.parse(env.ACCOUNT_NAMES) as Record<string, string> : {},
     runbookUrl: env.RUNBOOK_URL || undefined,
+    heartbeatPeriod: env.HEARTBEAT_PERIOD === 'daily' ? 'daily' : 'weekly',
   };
 }
 
 /** Builds the SNS messages for one input; pure, so it is tested without AWS. */
-export function messagesFor(input: NotifierInput, env: NotifierEnv): Array<{ topicArn: string; subject?: string; message: string; severity: string; rule: string }> {
+export function messagesFor(input: NotifierInput, env: NotifierEnv): Array<{ topicArn: string; subject: string | undefined; message: string; severity: string; rule: string }> {
   const id = String(input.rule ?? '').startsWith(NAMES.rulePrefix) ? input.rule.slice(NAMES.rulePrefix.length) : input.rule;
   const options = { accountNames: env.accountNames, runbookUrl: env.runbookUrl };
   let rendered: { subject: string; message: string; chat: unknown };
   let severity: string;
   if (id === HEARTBEAT_RULE_ID) {
-    rendered = renderHeartbeat(String(input.event?.time ?? new Date().toISOString()), options);
+    rendered = renderHeartbeat(String(input.event?.time ?? new Date().toISOString()), { ...options, period: env.heartbeatPeriod });
     severity = 'info';
   } else {
     const rule = ruleById(id);
@@ -52,8 +58,10 @@ export function messagesFor(input: NotifierInput, env: NotifierEnv): Array<{ top
     rendered = renderNotification(input.event, rule, options);
     severity = rule.severity;
   }
-  const out = [{ topicArn: env.alertTopicArn, subject: rendered.subject, message: rendered.message, severity, rule: id }];
-  if (env.chatTopicArn) out.push({ topicArn: env.chatTopicArn, subject: undefined as never, message: JSON.stringify(rendered.chat), severity, rule: id });
+  const out: ReturnType<typeof messagesFor> = [{ topicArn: env.alertTopicArn, subject: rendered.subject, message: rendered.message, severity, rule: id }];
+  for (const chat of env.chatTopics) {
+    if (severitiesAtLeast(chat.minSeverity).includes(severity)) out.push({ topicArn: chat.arn, subject: undefined, message: JSON.stringify(rendered.chat), severity, rule: id });
+  }
   return out;
 }
 

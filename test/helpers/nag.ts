@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { buildApp } from '../../lib/app';
 import type { BreakglassConfig } from '../../lib/config/schema';
 
@@ -48,8 +49,35 @@ export interface ValidationReadout {
   readonly pluginsReporting: ReadonlyArray<{ app: 'main' | 'member'; plugin: string; conclusion: string }>;
 }
 
+/** An acknowledgement recorded with `Validations.of(construct).acknowledge()`, read from the construct tree. */
+export interface Acknowledgement {
+  readonly app: 'main' | 'member';
+  /** Construct path of the scope it was recorded on (it covers that construct and everything below). */
+  readonly path: string;
+  /** As recorded, e.g. "Annotation::AwsSolutions-SQS3" or "CloudFormation-Validate::W9053". */
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** aws-cdk-lib 2.276 records each acknowledgement as construct metadata of this type, data {[qualified id]: reason}. */
+export const ACKNOWLEDGED_RULES_METADATA = 'aws:cdk:acknowledged-rules';
+
+/** Every acknowledgement in an app's construct tree. */
+export function acknowledgementsOf(app: IConstruct, which: 'main' | 'member'): Acknowledgement[] {
+  const out: Acknowledgement[] = [];
+  for (const c of app.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type !== ACKNOWLEDGED_RULES_METADATA) continue;
+      for (const [id, reason] of Object.entries(m.data as Record<string, unknown>)) out.push({ app: which, path: c.node.path, id, reason: String(reason ?? '') });
+    }
+  }
+  return out;
+}
+
 export interface NagRun extends ValidationReadout {
   readonly dir: string;
+  /** Every acknowledgement in both apps (cdk-nag's included, which its report leaves out). */
+  readonly acknowledgements: Acknowledgement[];
   /** Every synthesized template file: main app stacks and the member template. */
   readonly templateFiles: string[];
   cleanup(): void;
@@ -98,6 +126,7 @@ export function nagSynth(config: BreakglassConfig): NagRun {
       findings: [...main.findings, ...member.findings],
       suppressed: [...main.suppressed, ...member.suppressed],
       pluginsReporting: [...main.pluginsReporting, ...member.pluginsReporting],
+      acknowledgements: [...acknowledgementsOf(built.app, 'main'), ...acknowledgementsOf(built.memberApp, 'member')],
       templateFiles: [...assembly.stacks, ...memberAssembly.stacks].map((s) => s.templateFullPath),
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
     };

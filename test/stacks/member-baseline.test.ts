@@ -1,6 +1,7 @@
 /**
  * The StackSet member template (region-agnostic, no bootstrap) and the management account's own copies of it:
- * break-glass role trust, home-region-only role, forwarders with global-only rules guarded to us-east-1.
+ * break-glass role trust, home-region-only role, forwarders with global-only rules guarded to us-east-1, each
+ * target with retries and a dead-letter queue (SSE-SQS) in the same account and region.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -12,35 +13,12 @@ import { detectionContext } from '../../lib/detection/context';
 import { forwarderRuleName, NAMES } from '../../lib/naming';
 import { stackIds } from '../../lib/stacks/names';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
+import { checkDeadLetterQueue, checkEveryTargetRetriesAndDeadLetters, FORWARDER_DLQ, only, render, RETRY_POLICY } from './template-helpers';
 
 // aws-cdk-lib's bundled CloudFormation validator costs ~6 s of CPU at its first use in each test process. These tests
 // check template properties only (validation never changes a template); validation.test.ts runs the validator, with
 // cdk-nag and cfn-lint, over the same configs.
 process.env.CDK_VALIDATION = 'false';
-
-const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '<account>', 'AWS::Region': '<region>' };
-
-function render(v: any): any {
-  if (Array.isArray(v)) return v.map(render);
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v);
-    if (keys.length === 1 && keys[0] === 'Fn::Join') {
-      const [sep, parts] = v['Fn::Join'];
-      return (parts as any[]).map((p) => { const r = render(p); return typeof r === 'string' ? r : JSON.stringify(r); }).join(sep);
-    }
-    if (keys.length === 1 && keys[0] === 'Ref' && PSEUDO[v.Ref]) return PSEUDO[v.Ref];
-    if (keys.length === 1 && keys[0] === 'Fn::Sub' && typeof v['Fn::Sub'] === 'string') {
-      return (v['Fn::Sub'] as string).replace(/\$\{(AWS::\w+)\}/g, (m, n) => PSEUDO[n] ?? m);
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x)]));
-  }
-  return v;
-}
-
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `expected exactly one ${what}, found ${items.length}`);
-  return items[0]!;
-}
 
 const regionEquals = (region: string) => ({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, region] });
 
@@ -87,12 +65,19 @@ function checkMemberForwarders(s: Synthesized, t: CfnTemplate, region: string | 
     PolicyName: 'PutToCentralBus',
     PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: centralArn }] },
   }]);
+  // Dead letters stay in the account and region of the rule (EventBridge requires that), encrypted with SSE-SQS:
+  // member accounts get no KMS key.
+  const dlqId = checkDeadLetterQueue(t, `forwarder DLQ ${region ?? '<region>'}`, FORWARDER_DLQ, 'SSE-SQS', `arn:aws:events:${region ?? '<region>'}:<account>:rule/breakglass-fwd-*`);
+  assert.equal(resourcesOfType(t, 'AWS::SQS::Queue').length, 1, 'one queue');
   for (const rule of expected) {
     const [, r] = rules.get(forwarderRuleName(rule.id))!;
     assert.equal(r.Properties.EventBusName, undefined, 'forwarders watch the default bus');
     assert.equal(r.Properties.State, rule.readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED', rule.id);
     assert.deepEqual(r.Properties.EventPattern, rule.pattern(ctx), rule.id);
-    assert.deepEqual(render(r.Properties.Targets), [{ Id: 'CentralBus', Arn: centralArn, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } }]);
+    assert.deepEqual(render(r.Properties.Targets), [{
+      Id: 'CentralBus', Arn: centralArn, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      RetryPolicy: RETRY_POLICY, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+    }], `${rule.id}: target`);
     if (region === undefined && rule.regions === 'global') {
       assert.ok(r.Condition, `${rule.id}: global-only rule needs a region condition in the member template`);
       assert.deepEqual(t.Conditions[r.Condition], regionEquals('us-east-1'), `${rule.id}: only in us-east-1`);
@@ -100,6 +85,10 @@ function checkMemberForwarders(s: Synthesized, t: CfnTemplate, region: string | 
       assert.equal(r.Condition, undefined, rule.id);
     }
   }
+  assert.equal(checkEveryTargetRetriesAndDeadLetters(t, 'forwarders', { region: region ?? '<region>', account: '<account>' }), expected.length);
+  // No alarms and no keys outside the security account's home region.
+  assert.deepEqual(resourcesOfType(t, 'AWS::CloudWatch::Alarm'), []);
+  assert.deepEqual(resourcesOfType(t, 'AWS::KMS::Key'), []);
   // AssumeRole copies in member accounts are read-only events.
   const roleAssumed = rules.get(forwarderRuleName('role-assumed'));
   if (roleAssumed) assert.equal(roleAssumed[1].Properties.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
@@ -113,7 +102,8 @@ function checkRegionAgnosticAndStandalone(s: Synthesized) {
   const text = JSON.stringify(t);
   assert.ok(!/cdk-hnb659fds|AssetParameters|\/cdk-bootstrap\//.test(text), 'no reference to CDK bootstrap resources or asset parameters');
   const types = new Set(Object.values(t.Resources).map((r) => r.Type));
-  assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role'], 'only roles and rules: no Lambda, no custom resource, no asset');
+  assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
+    'only roles, rules and the dead-letter queue: no Lambda, no custom resource, no key, no asset');
   assert.ok(Buffer.byteLength(JSON.stringify(t)) <= 51_200, 'fits a StackSet TemplateBody');
 
   // The member-template assembly publishes nothing but the template itself.
@@ -152,7 +142,7 @@ describe('member template and management stacks: example config', () => {
     assert.deepEqual(s.member.Conditions[role.Condition], regionEquals(s.config.securityAccount.region));
   });
 
-  test('forwarders for member events; global-only rules conditioned on us-east-1', () => checkMemberForwarders(s, s.member, undefined));
+  test('forwarders for member events with retries and an SSE-SQS dead-letter queue; global-only rules conditioned on us-east-1', () => checkMemberForwarders(s, s.member, undefined));
 
   test('no IAM users, access keys or secrets in the member template', () => {
     for (const type of ['AWS::IAM::User', 'AWS::IAM::AccessKey', 'AWS::SecretsManager::Secret']) assert.deepEqual(resourcesOfType(s.member, type), []);

@@ -1,8 +1,11 @@
 /**
- * Security-critical properties of the security account's stacks (users, alert key and topic, central bus and rules,
- * forwarders, trail, organization-ID lookup), asserted on the synthesized templates.
+ * Security-critical properties of the security account's stacks (users, alert and operations keys and topics,
+ * central bus and rules, notifier, dead-letter queues, alarms, heartbeat, chat channels, forwarders, trail,
+ * organization-ID lookup), asserted on the synthesized templates.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SELF_SERVICE_WITHOUT_MFA } from '../../lib/constructs/break-glass-users';
@@ -10,55 +13,25 @@ import { CATALOGUE, rulesForAccountKind } from '../../lib/detection/catalogue';
 import { detectionContext } from '../../lib/detection/context';
 import { centralRuleName, forwarderRuleName, NAMES } from '../../lib/naming';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
+import {
+  allKeys, allTemplates, asArray, byProp, CENTRAL_DLQ, checkDeadLetterQueue, checkEveryTargetRetriesAndDeadLetters, FORWARDER_DLQ,
+  HEARTBEAT_CENTRAL_RULE, HEARTBEAT_SCHEDULE_RULE, isTlsDeny, NOTIFIER_INPUT_TEMPLATE, only, render, RETRY_POLICY, severitiesFrom,
+} from './template-helpers';
 
 // aws-cdk-lib's bundled CloudFormation validator costs ~6 s of CPU at its first use in each test process. These tests
 // check template properties only (validation never changes a template); validation.test.ts runs the validator, with
 // cdk-nag and cfn-lint, over the same configs.
 process.env.CDK_VALIDATION = 'false';
 
-const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '<account>', 'AWS::Region': '<region>' };
-
-/** Renders Fn::Join / pseudo-parameter Refs / Fn::Sub of pseudo parameters to plain strings for readable comparisons. */
-function render(v: any): any {
-  if (Array.isArray(v)) return v.map(render);
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v);
-    if (keys.length === 1 && keys[0] === 'Fn::Join') {
-      const [sep, parts] = v['Fn::Join'];
-      return (parts as any[]).map((p) => { const r = render(p); return typeof r === 'string' ? r : JSON.stringify(r); }).join(sep);
-    }
-    if (keys.length === 1 && keys[0] === 'Ref' && PSEUDO[v.Ref]) return PSEUDO[v.Ref];
-    if (keys.length === 1 && keys[0] === 'Fn::Sub' && typeof v['Fn::Sub'] === 'string') {
-      return (v['Fn::Sub'] as string).replace(/\$\{(AWS::\w+)\}/g, (m, n) => PSEUDO[n] ?? m);
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x)]));
-  }
-  return v;
-}
-
-const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-
-/** Every key name anywhere below `v` (to look for password-like properties). */
-function allKeys(v: any, out: string[] = []): string[] {
-  if (Array.isArray(v)) v.forEach((x) => allKeys(x, out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push(k); allKeys(x, out); }
-  return out;
-}
-
-function only<T>(items: T[], what: string): T {
-  assert.equal(items.length, 1, `expected exactly one ${what}, found ${items.length}`);
-  return items[0]!;
-}
-
-function allTemplates(s: Synthesized): Array<[string, CfnTemplate]> {
-  return [...s.templates.entries(), ['member-template', s.member]];
-}
-
-const securityStackName = (s: Synthesized, region: string) => (region === s.config.securityAccount.region ? 'Breakglass-Security' : `Breakglass-Security-${region}`);
+const SECURITY = 'Breakglass-Security';
+const securityStackName = (s: Synthesized, region: string) => (region === s.config.securityAccount.region ? SECURITY : `${SECURITY}-${region}`);
 
 function stackEnv(s: Synthesized, stackName: string) {
   return s.app.synth().getStackByName(stackName).environment;
 }
+
+const centralBusArn = (s: Synthesized) => `arn:aws:events:${s.config.securityAccount.region}:${s.config.securityAccount.accountId}:event-bus/${NAMES.centralBus}`;
+const centralRulesArnPattern = (s: Synthesized) => `arn:aws:events:${s.config.securityAccount.region}:<account>:rule/${NAMES.centralBus}/*`;
 
 /** Central-bus rules: rules attached to the custom bus of this template. */
 function centralRules(t: CfnTemplate): Map<string, any> {
@@ -68,11 +41,44 @@ function centralRules(t: CfnTemplate): Map<string, any> {
     .map(([, r]) => [r.Properties.Name, r]));
 }
 
-/** Forwarder rules: rules on the default bus (no EventBusName). */
+/** Forwarder rules: rules on the default bus (no EventBusName) with an event pattern (not the heartbeat schedule). */
 function forwarderRules(t: CfnTemplate): Map<string, [string, any]> {
   return new Map(resourcesOfType(t, 'AWS::Events::Rule')
-    .filter(([, r]) => r.Properties.EventBusName === undefined)
+    .filter(([, r]) => r.Properties.EventBusName === undefined && r.Properties.ScheduleExpression === undefined)
     .map(([id, r]) => [r.Properties.Name, [id, r]]));
+}
+
+/** Logical IDs of the home stack's alert-path resources, found by their physical names. */
+function ids(s: Synthesized) {
+  const t = s.templates.get(SECURITY)!;
+  const keyOf = (alias: string) => {
+    const [, a] = byProp(t, 'AWS::KMS::Alias', 'AliasName', alias);
+    const id = a.Properties.TargetKeyId?.['Fn::GetAtt']?.[0] ?? a.Properties.TargetKeyId?.Ref;
+    assert.equal(t.Resources[id]?.Type, 'AWS::KMS::Key', `${alias} points at a key of this template`);
+    return id as string;
+  };
+  return {
+    t,
+    alertTopic: byProp(t, 'AWS::SNS::Topic', 'TopicName', NAMES.alertTopic)[0],
+    operationsTopic: byProp(t, 'AWS::SNS::Topic', 'TopicName', NAMES.operationsTopic)[0],
+    alertKey: keyOf(NAMES.alertKeyAlias),
+    operationsKey: keyOf(NAMES.operationsKeyAlias),
+    notifier: byProp(t, 'AWS::Lambda::Function', 'FunctionName', NAMES.notifierFunction)[0],
+    centralDlq: byProp(t, 'AWS::SQS::Queue', 'QueueName', CENTRAL_DLQ)[0],
+    forwarderDlq: byProp(t, 'AWS::SQS::Queue', 'QueueName', FORWARDER_DLQ)[0],
+    forwarderRole: byProp(t, 'AWS::IAM::Role', 'RoleName', `${NAMES.forwarderRolePrefix}${s.config.securityAccount.region}`)[0],
+  };
+}
+
+/** Distinct minimum severities of the chat channels, in config order. */
+const chatSeverities = (s: Synthesized): string[] => [...new Set<string>([...s.config.alerts.slack, ...s.config.alerts.teams].map((c) => c.minSeverity))];
+const chatTopicName = (sev: string) => `${NAMES.alertTopic}-chat-${sev}`;
+
+/** Resolves Fn::Join with Refs inside (e.g. CHAT_TOPICS) to one string, writing a Ref as "<Ref:LogicalId>". */
+function joinWithRefs(v: any): string {
+  if (typeof v === 'string') return v;
+  const [sep, parts] = v['Fn::Join'];
+  return (parts as any[]).map((p) => (typeof p === 'string' ? p : p.Ref ? `<Ref:${p.Ref}>` : JSON.stringify(p))).join(sep);
 }
 
 function checkNoUserCredentials(s: Synthesized) {
@@ -134,67 +140,108 @@ function checkUsersAndPolicy(s: Synthesized, expectedOrgId: unknown) {
   assert.deepEqual(deny.Condition, { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } });
 }
 
-function checkAlertKeyAndTopic(s: Synthesized) {
-  const c = s.config;
-  const t = s.templates.get('Breakglass-Security')!;
-  const [topicId, topic] = only(resourcesOfType(t, 'AWS::SNS::Topic'), 'SNS topic');
-  assert.equal(topic.Properties.TopicName, NAMES.alertTopic);
-
-  // KmsMasterKeyId is a reference to the key resource in this template, never an alias or key-id string.
-  const kmsRef = topic.Properties.KmsMasterKeyId;
-  assert.equal(typeof kmsRef, 'object', `KmsMasterKeyId must reference the key, got ${JSON.stringify(kmsRef)}`);
-  const keyId: string = kmsRef.Ref ?? kmsRef['Fn::GetAtt']?.[0];
-  assert.ok(keyId, `KmsMasterKeyId must be Ref/GetAtt, got ${JSON.stringify(kmsRef)}`);
-  if (kmsRef['Fn::GetAtt']) assert.equal(kmsRef['Fn::GetAtt'][1], 'Arn');
+/** Key rotates, has no Deny, and lets the listed service principals encrypt without source conditions. */
+function checkServiceKey(t: CfnTemplate, keyId: string, what: string, services: readonly string[]) {
   const key = t.Resources[keyId]!;
-  assert.equal(key.Type, 'AWS::KMS::Key');
-  assert.equal(key.Properties.EnableKeyRotation, true);
-
-  // EventBridge must be able to use the key, without aws:SourceAccount/aws:SourceArn (unsupported for this path).
-  const keyStatements = key.Properties.KeyPolicy.Statement as any[];
-  const forEvents = keyStatements.filter((st) => asArray(st.Principal?.Service).includes('events.amazonaws.com'));
-  assert.ok(forEvents.length > 0, 'no key-policy statement for events.amazonaws.com');
-  const eventsActions = new Set(forEvents.filter((st) => st.Effect === 'Allow').flatMap((st) => asArray<string>(st.Action)));
-  for (const a of ['kms:GenerateDataKey*', 'kms:Decrypt']) assert.ok(eventsActions.has(a), `events.amazonaws.com lacks ${a}`);
-  for (const st of forEvents) {
-    const condKeys = allKeys(st.Condition ?? {});
-    assert.ok(!condKeys.includes('aws:SourceAccount') && !condKeys.includes('aws:SourceArn'),
-      `events.amazonaws.com key statement must not carry aws:SourceAccount/aws:SourceArn: ${JSON.stringify(st.Condition)}`);
+  assert.equal(key.Properties.EnableKeyRotation, true, `${what}: rotation`);
+  const statements = key.Properties.KeyPolicy.Statement as any[];
+  assert.equal(statements.filter((st) => st.Effect === 'Deny').length, 0, `${what}: no Deny`);
+  for (const service of services) {
+    const forService = statements.filter((st) => asArray(st.Principal?.Service).includes(service));
+    assert.ok(forService.length > 0, `${what}: no key-policy statement for ${service}`);
+    const actions = new Set(forService.filter((st) => st.Effect === 'Allow').flatMap((st) => asArray<string>(st.Action)));
+    for (const a of ['kms:GenerateDataKey*', 'kms:Decrypt']) assert.ok(actions.has(a), `${what}: ${service} lacks ${a}`);
+    for (const st of forService) {
+      // The SNS guide: aws:SourceAccount / aws:SourceArn are not supported for this path; deliveries would fail.
+      const condKeys = allKeys(st.Condition ?? {});
+      assert.ok(!condKeys.includes('aws:SourceAccount') && !condKeys.includes('aws:SourceArn'),
+        `${what}: ${service} key statement must not carry aws:SourceAccount/aws:SourceArn: ${JSON.stringify(st.Condition)}`);
+      assert.ok(asArray<string>(st.Action).every((a) => ['kms:GenerateDataKey*', 'kms:Decrypt'].includes(a)), `${what}: ${service} gets only GenerateDataKey*/Decrypt`);
+    }
   }
-  assert.equal(keyStatements.filter((st) => st.Effect === 'Deny').length, 0);
+}
 
-  // Topic policy: TLS only, EventBridge may publish (from this bus's rules).
-  const [, tp] = only(resourcesOfType(t, 'AWS::SNS::TopicPolicy'), 'topic policy');
-  assert.deepEqual(tp.Properties.Topics, [{ Ref: topicId }]);
-  const tps = tp.Properties.PolicyDocument.Statement as any[];
-  const tls = tps.filter((st) => st.Effect === 'Deny' && JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }));
-  assert.equal(tls.length, 1, 'expected one Deny on aws:SecureTransport false');
-  assert.ok(tls[0].Principal === '*' || JSON.stringify(tls[0].Principal) === JSON.stringify({ AWS: '*' }));
-  assert.ok(asArray(tls[0].Action).includes('sns:Publish'));
-  const publish = only(tps.filter((st) => st.Effect === 'Allow' && asArray(st.Principal?.Service).includes('events.amazonaws.com')), 'EventBridge publish statement');
-  assert.deepEqual(asArray(publish.Action), ['sns:Publish']);
-  assert.deepEqual(publish.Resource, { Ref: topicId });
-  assert.deepEqual(render(publish.Condition), {
-    StringEquals: { 'aws:SourceAccount': '<account>' },
-    ArnLike: { 'aws:SourceArn': `arn:aws:events:${c.securityAccount.region}:<account>:rule/${NAMES.centralBus}/*` },
-  });
-  // Nobody else gets an Allow on the topic.
-  assert.equal(tps.filter((st) => st.Effect === 'Allow').length, 1);
+/** A topic encrypted with `keyId` whose policy is the TLS deny plus (optionally) one EventBridge publish statement. */
+function checkTopicPolicy(t: CfnTemplate, topicId: string, what: string, eventBridgeSourceArn?: string) {
+  const topic = t.Resources[topicId]!;
+  const tps = resourcesOfType(t, 'AWS::SNS::TopicPolicy').filter(([, tp]) => (tp.Properties.Topics as any[]).some((x) => x.Ref === topicId));
+  const statements = render(tps.flatMap(([, tp]) => tp.Properties.PolicyDocument.Statement as any[])) as any[];
+  const tls = statements.filter(isTlsDeny);
+  assert.equal(tls.length, 1, `${what}: expected one Deny on aws:SecureTransport false`);
+  assert.ok(asArray(tls[0].Action).includes('sns:Publish'), `${what}: TLS deny covers Publish`);
+  const forEvents = statements.filter((st) => asArray(st.Principal?.Service).includes('events.amazonaws.com'));
+  if (eventBridgeSourceArn === undefined) {
+    assert.deepEqual(forEvents, [], `${what}: EventBridge must not be able to publish here`);
+  } else {
+    const publish = only(forEvents, `${what}: EventBridge publish statement`);
+    assert.equal(publish.Effect, 'Allow');
+    assert.deepEqual(asArray(publish.Action), ['sns:Publish']);
+    assert.deepEqual(publish.Resource, { Ref: topicId });
+    assert.deepEqual(publish.Condition, { StringEquals: { 'aws:SourceAccount': '<account>' }, ArnLike: { 'aws:SourceArn': eventBridgeSourceArn } });
+  }
+  // Anything else allowed could only be a CDK grant to a principal of this account: no service, no '*'.
+  for (const st of statements.filter((x) => x.Effect === 'Allow' && !forEvents.includes(x))) {
+    assert.ok(st.Principal?.AWS && !JSON.stringify(st.Principal).includes('"*"') && st.Principal.Service === undefined, `${what}: unexpected Allow ${JSON.stringify(st)}`);
+  }
+  assert.ok(topic.Properties.KmsMasterKeyId?.['Fn::GetAtt']?.[1] === 'Arn', `${what}: KmsMasterKeyId must reference a key: ${JSON.stringify(topic.Properties.KmsMasterKeyId)}`);
+}
 
-  // Subscriptions are exactly the configured recipients, on this topic.
+function checkKeysAndTopics(s: Synthesized) {
+  const c = s.config;
+  const x = ids(s);
+  const t = x.t;
+  assert.notEqual(x.alertKey, x.operationsKey, 'the operations topic has its own key');
+  // Alert key: EventBridge writes the KMS-encrypted dead-letter queue (and CloudWatch, kept for parity).
+  checkServiceKey(t, x.alertKey, 'alert key', ['events.amazonaws.com']);
+  // Operations key: alarms (CloudWatch) and the raw copy (EventBridge) publish to the operations topic.
+  checkServiceKey(t, x.operationsKey, 'operations key', ['events.amazonaws.com', 'cloudwatch.amazonaws.com']);
+
+  assert.deepEqual(t.Resources[x.alertTopic]!.Properties.KmsMasterKeyId, { 'Fn::GetAtt': [x.alertKey, 'Arn'] });
+  assert.deepEqual(t.Resources[x.operationsTopic]!.Properties.KmsMasterKeyId, { 'Fn::GetAtt': [x.operationsKey, 'Arn'] });
+  // The alert topic is published to by the notifier only; the operations topic by the central rules' raw copies.
+  checkTopicPolicy(t, x.alertTopic, 'alert topic');
+  checkTopicPolicy(t, x.operationsTopic, 'operations topic', centralRulesArnPattern(s));
+
+  const expectedTopics = [NAMES.alertTopic, NAMES.operationsTopic, ...chatSeverities(s).map(chatTopicName)].sort();
+  assert.deepEqual(resourcesOfType(t, 'AWS::SNS::Topic').map(([, r]) => r.Properties.TopicName).sort(), expectedTopics, 'topics');
+  for (const [name, other] of allTemplates(s)) {
+    if (name !== SECURITY) {
+      assert.deepEqual(resourcesOfType(other, 'AWS::SNS::Topic'), [], `${name}: topics only in the home stack`);
+      assert.deepEqual(resourcesOfType(other, 'AWS::KMS::Key'), [], `${name}: keys only in the home stack`);
+    }
+  }
+
+  // Subscriptions. Alert topic: every email unfiltered, every HTTPS endpoint filtered on the severity attribute.
   const subs = resourcesOfType(t, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
-  for (const sub of subs) assert.deepEqual(sub.TopicArn, { Ref: topicId });
-  const got = subs.map((p) => `${p.Protocol} ${p.Endpoint}`).sort();
-  const want = [...c.alerts.emails.map((e) => `email ${e}`), ...c.alerts.https.map((h) => `https ${h.url}`)].sort();
-  assert.deepEqual(got, want);
+  const got = subs.map((p) => ({ topic: p.TopicArn.Ref, protocol: p.Protocol, endpoint: p.Endpoint, filter: p.FilterPolicy, scope: p.FilterPolicyScope }));
+  const want = [
+    ...c.alerts.emails.map((e) => ({ topic: x.alertTopic, protocol: 'email', endpoint: e, filter: undefined, scope: undefined })),
+    ...c.alerts.https.map((h) => ({ topic: x.alertTopic, protocol: 'https', endpoint: h.url, filter: { severity: severitiesFrom(h.minSeverity) }, scope: undefined })),
+    ...(c.alerts.operations?.emails ?? c.alerts.emails).map((e) => ({ topic: x.operationsTopic, protocol: 'email', endpoint: e, filter: undefined, scope: undefined })),
+  ];
+  const key = (o: any) => JSON.stringify(o);
+  assert.deepEqual(got.map(key).sort(), want.map(key).sort(), 'subscriptions (chat topics are subscribed by AWS Chatbot itself)');
+}
+
+/** The target every central rule has: the notifier, with input transformer, retries and the central DLQ. */
+function notifierTarget(s: Synthesized) {
+  const x = ids(s);
+  return {
+    Id: 'Notifier',
+    Arn: { 'Fn::GetAtt': [x.notifier, 'Arn'] },
+    InputTransformer: { InputTemplate: NOTIFIER_INPUT_TEMPLATE },
+    RetryPolicy: RETRY_POLICY,
+    DeadLetterConfig: { Arn: { 'Fn::GetAtt': [x.centralDlq, 'Arn'] } },
+  };
 }
 
 function checkCentralBus(s: Synthesized, expectedOrgId: unknown) {
   const c = s.config;
-  const t = s.templates.get('Breakglass-Security')!;
+  const x = ids(s);
+  const t = x.t;
   const [busId, bus] = only(resourcesOfType(t, 'AWS::Events::EventBus'), 'event bus');
   assert.equal(bus.Properties.Name, NAMES.centralBus);
-  assert.deepEqual(stackEnv(s, 'Breakglass-Security'), { account: c.securityAccount.accountId, region: c.securityAccount.region, name: `aws://${c.securityAccount.accountId}/${c.securityAccount.region}` });
+  assert.deepEqual(stackEnv(s, SECURITY), { account: c.securityAccount.accountId, region: c.securityAccount.region, name: `aws://${c.securityAccount.accountId}/${c.securityAccount.region}` });
   const [, policy] = only(resourcesOfType(t, 'AWS::Events::EventBusPolicy'), 'event bus policy');
   assert.deepEqual(policy.Properties.EventBusName, { Ref: busId });
   assert.deepEqual(policy.Properties.Statement, {
@@ -206,56 +253,285 @@ function checkCentralBus(s: Synthesized, expectedOrgId: unknown) {
     Condition: { StringEquals: { 'aws:PrincipalOrgID': expectedOrgId } },
   });
 
-  const [topicId] = only(resourcesOfType(t, 'AWS::SNS::Topic'), 'SNS topic');
   const rules = centralRules(t);
-  assert.deepEqual([...rules.keys()].sort(), CATALOGUE.map((r) => centralRuleName(r.id)).sort(), 'one central rule per catalogue rule');
+  const expectedNames = [...CATALOGUE.map((r) => centralRuleName(r.id)), ...(c.alerts.heartbeat.enabled ? [HEARTBEAT_CENTRAL_RULE] : [])];
+  assert.deepEqual([...rules.keys()].sort(), expectedNames.sort(), 'one central rule per catalogue rule (+ heartbeat when enabled)');
   const ctx = detectionContext(c);
+  const toNotifier = notifierTarget(s);
+  const rawCopy = { Id: 'IndependentCopy', Arn: { Ref: x.operationsTopic }, RetryPolicy: RETRY_POLICY, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [x.centralDlq, 'Arn'] } } };
   for (const rule of CATALOGUE) {
     const r = rules.get(centralRuleName(rule.id))!;
     assert.equal(r.Properties.State, rule.readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED', rule.id);
     assert.deepEqual(r.Properties.EventPattern, rule.pattern(ctx), `${rule.id}: pattern`);
-    assert.deepEqual(r.Properties.Targets, [{ Id: 'AlertTopic', Arn: { Ref: topicId } }], `${rule.id}: target`);
+    // Tampering with the alert path also travels raw to the operations topic: a broken notifier cannot hide it.
+    const expected = rule.id === 'alerting-tampered' ? [toNotifier, rawCopy] : [toNotifier];
+    assert.deepEqual(r.Properties.Targets, expected, `${rule.id}: targets`);
     assert.equal(r.Condition, undefined);
   }
   // AssumeRole is a read-only management event: both AssumeRole rules must receive read-only events.
   for (const id of ['assume-role', 'role-assumed']) {
     assert.equal(rules.get(centralRuleName(id))!.Properties.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', id);
   }
+
+  // EventBridge may invoke the notifier only from rules on the central bus of this account.
+  const [, permission] = only(resourcesOfType(t, 'AWS::Lambda::Permission'), 'Lambda permission');
+  assert.deepEqual(render(permission.Properties), {
+    Action: 'lambda:InvokeFunction',
+    FunctionName: { 'Fn::GetAtt': [x.notifier, 'Arn'] },
+    Principal: 'events.amazonaws.com',
+    SourceAccount: '<account>',
+    SourceArn: centralRulesArnPattern(s),
+  });
 }
 
-function checkSecurityForwarders(s: Synthesized) {
-  const c = s.config;
-  const ctx = detectionContext(c);
-  const centralArn = `arn:aws:events:${c.securityAccount.region}:${c.securityAccount.accountId}:event-bus/${NAMES.centralBus}`;
-  const expectedStacks = ctx.regions.map((r) => securityStackName(s, r)).sort();
-  assert.deepEqual([...s.templates.keys()].filter((n) => n.startsWith('Breakglass-Security')).sort(), expectedStacks,
-    'one security stack per watched region');
-  for (const region of ctx.regions) {
-    const name = securityStackName(s, region);
-    const t = s.templates.get(name)!;
-    assert.equal(stackEnv(s, name).region, region);
-    assert.equal(stackEnv(s, name).account, c.securityAccount.accountId);
-    const expected = rulesForAccountKind('security').filter((r) => r.regions === 'all' || region === 'us-east-1');
-    const rules = forwarderRules(t);
-    assert.deepEqual([...rules.keys()].sort(), expected.map((r) => forwarderRuleName(r.id)).sort(), `${name}: forwarder rules`);
-    const [roleId, role] = only(resourcesOfType(t, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === `${NAMES.forwarderRolePrefix}${region}`), `${name} forwarder role`);
-    assert.deepEqual(render(role.Properties.AssumeRolePolicyDocument.Statement), [{
-      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': '<account>' } },
-    }]);
-    assert.deepEqual(render(role.Properties.Policies), [{
-      PolicyName: 'PutToCentralBus',
-      PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: centralArn }] },
-    }]);
-    assert.equal(role.Properties.ManagedPolicyArns, undefined);
-    for (const rule of expected) {
-      const [, r] = rules.get(forwarderRuleName(rule.id))!;
-      assert.equal(r.Condition, undefined, `${name}: region is known, no condition needed`);
-      assert.equal(r.Properties.State, rule.readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED', `${name}: ${rule.id}`);
-      assert.deepEqual(r.Properties.EventPattern, rule.pattern(ctx), `${name}: ${rule.id} pattern`);
-      assert.deepEqual(render(r.Properties.Targets), [{ Id: 'CentralBus', Arn: centralArn, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } }]);
+function checkIndependentCopy(s: Synthesized) {
+  const x = ids(s);
+  // Exactly one target anywhere sends to the operations topic: the raw copy of alerting-tampered, untransformed.
+  const toOperations = [...allTemplates(s)].flatMap(([name, t]) => resourcesOfType(t, 'AWS::Events::Rule')
+    .flatMap(([, r]) => (r.Properties.Targets as any[]).filter((tg) => JSON.stringify(tg.Arn) === JSON.stringify({ Ref: x.operationsTopic })).map((tg) => [name, r.Properties.Name, tg])));
+  const [stack, rule, target] = only(toOperations, 'target on the operations topic');
+  assert.equal(stack, SECURITY);
+  assert.equal(rule, centralRuleName('alerting-tampered'));
+  for (const k of ['Input', 'InputPath', 'InputTransformer']) assert.equal(target[k], undefined, `raw copy: no ${k}`);
+  // And the alert topic is no EventBridge target at all any more: only the notifier publishes to it.
+  for (const [name, t] of allTemplates(s)) {
+    for (const [, r] of resourcesOfType(t, 'AWS::Events::Rule')) {
+      for (const tg of r.Properties.Targets as any[]) assert.notDeepEqual(tg.Arn, { Ref: x.alertTopic }, `${name}/${r.Properties.Name} targets the alert topic`);
     }
   }
+}
+
+function checkNotifier(s: Synthesized) {
+  const c = s.config;
+  const x = ids(s);
+  const t = x.t;
+  const fn = t.Resources[x.notifier]!.Properties;
+  assert.equal(fn.Runtime, 'nodejs24.x');
+  assert.deepEqual(fn.Architectures, ['arm64']);
+  assert.equal(fn.Handler, 'index.handler');
+  assert.equal(fn.PackageType, undefined, 'zip package');
+
+  // Environment: exactly these variables.
+  const env = fn.Environment.Variables;
+  assert.deepEqual(Object.keys(env).sort(), ['ACCOUNT_NAMES', 'ALERT_TOPIC_ARN', 'CHAT_TOPICS', 'HEARTBEAT_PERIOD', 'NODE_OPTIONS', 'RUNBOOK_URL']);
+  assert.deepEqual(env.ALERT_TOPIC_ARN, { Ref: x.alertTopic });
+  assert.deepEqual(JSON.parse(env.ACCOUNT_NAMES), c.alerts.accountNames);
+  assert.equal(env.RUNBOOK_URL, c.alerts.runbookUrl ?? '');
+  assert.equal(env.NODE_OPTIONS, '--enable-source-maps');
+  const chatTopicIds = new Map(chatSeverities(s).map((sev) => [sev, byProp(t, 'AWS::SNS::Topic', 'TopicName', chatTopicName(sev))[0]]));
+  assert.deepEqual(JSON.parse(joinWithRefs(env.CHAT_TOPICS)), chatSeverities(s).map((sev) => ({ arn: `<Ref:${chatTopicIds.get(sev)}>`, minSeverity: sev })));
+
+  // Logs: its own log group, one year.
+  const lgId = fn.LoggingConfig?.LogGroup?.Ref;
+  assert.ok(lgId, `LoggingConfig.LogGroup must reference a log group: ${JSON.stringify(fn.LoggingConfig)}`);
+  assert.equal(t.Resources[lgId]!.Type, 'AWS::Logs::LogGroup');
+  assert.equal(t.Resources[lgId]!.Properties.LogGroupName, `/aws/lambda/${NAMES.notifierFunction}`);
+  assert.equal(t.Resources[lgId]!.Properties.RetentionInDays, 365);
+
+  // Asynchronous invocation: two Lambda retries, then the central dead-letter queue.
+  const [, eic] = only(resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig'), 'event invoke config');
+  assert.deepEqual(eic.Properties, {
+    FunctionName: { Ref: x.notifier },
+    Qualifier: '$LATEST',
+    MaximumRetryAttempts: 2,
+    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [x.centralDlq, 'Arn'] } } },
+  });
+
+  // Role: basic execution + exactly publish (alert and chat topics), the alert key, and the dead-letter queue.
+  const roleId = fn.Role?.['Fn::GetAtt']?.[0];
+  const role = t.Resources[roleId]!;
+  assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
+  assert.deepEqual(render(role.Properties.ManagedPolicyArns), ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+  assert.equal(role.Properties.Policies, undefined);
+  const statements = resourcesOfType(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as any[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  const grants = new Set<string>();
+  for (const st of statements) {
+    assert.equal(st.Effect, 'Allow');
+    assert.equal(st.Condition, undefined);
+    for (const a of asArray<string>(st.Action)) for (const r of asArray(st.Resource)) grants.add(`${a} ${JSON.stringify(r)}`);
+  }
+  const want = [
+    `sns:Publish ${JSON.stringify({ Ref: x.alertTopic })}`,
+    ...[...chatTopicIds.values()].map((id) => `sns:Publish ${JSON.stringify({ Ref: id })}`),
+    `kms:GenerateDataKey* ${JSON.stringify({ 'Fn::GetAtt': [x.alertKey, 'Arn'] })}`,
+    `kms:Decrypt ${JSON.stringify({ 'Fn::GetAtt': [x.alertKey, 'Arn'] })}`,
+    `sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [x.centralDlq, 'Arn'] })}`,
+  ];
+  assert.deepEqual([...grants].sort(), want.sort(), 'notifier permissions');
+  assert.ok(!resourcesOfType(t, 'AWS::IAM::ManagedPolicy').some(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes(roleId)), 'no managed policy on the notifier role');
+}
+
+/** The bundle (esbuild through NodejsFunction) is in the cloud assembly, exports the handler, leaves the AWS SDK out. */
+function checkNotifierBundle(s: Synthesized) {
+  const x = ids(s);
+  const code = x.t.Resources[x.notifier]!.Properties.Code;
+  const hash = String(code.S3Key).replace(/\.zip$/, '');
+  assert.match(code.S3Key, /^[0-9a-f]{64}\.zip$/, 'code is a zip asset');
+  const manifest = JSON.parse(readFileSync(join(s.dir, `${SECURITY}.assets.json`), 'utf8'));
+  assert.equal(manifest.files[hash]?.source?.packaging, 'zip');
+  const file = join(s.dir, manifest.files[hash].source.path, 'index.js');
+  assert.ok(existsSync(file), `bundled ${file}`);
+  const js = readFileSync(file, 'utf8');
+  const required = [...js.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+  assert.deepEqual([...new Set(required.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'os', 'util', 'crypto'].includes(r)))].sort(), ['@aws-sdk/client-sns'],
+    'everything but the runtime-provided AWS SDK is bundled');
+  // Load it with a stub SDK: the handler Lambda calls is exported.
+  const mod = { exports: {} as any };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('require', 'module', 'exports', js)((id: string) => (id === '@aws-sdk/client-sns' ? { SNSClient: class {}, PublishCommand: class {} } : require(id)), mod, mod.exports);
+  assert.equal(typeof mod.exports.handler, 'function');
+}
+
+function checkDeadLetterQueues(s: Synthesized) {
+  const c = s.config;
+  const x = ids(s);
+  const home = c.securityAccount.region;
+  checkDeadLetterQueue(x.t, 'central DLQ', CENTRAL_DLQ, x.alertKey, centralRulesArnPattern(s));
+  checkDeadLetterQueue(x.t, `forwarder DLQ ${home}`, FORWARDER_DLQ, x.alertKey, `arn:aws:events:${home}:<account>:rule/breakglass-fwd-*`);
+  for (const region of detectionContext(c).regions.filter((r) => r !== home)) {
+    const t = s.templates.get(securityStackName(s, region))!;
+    checkDeadLetterQueue(t, `forwarder DLQ ${region}`, FORWARDER_DLQ, 'SSE-SQS', `arn:aws:events:${region}:<account>:rule/breakglass-fwd-*`);
+    assert.deepEqual(resourcesOfType(t, 'AWS::SQS::Queue').length, 1, `${region}: one queue`);
+  }
+}
+
+function checkEveryTarget(s: Synthesized) {
+  let total = 0;
+  for (const [name, t] of s.templates) {
+    const region = stackEnv(s, name).region;
+    // The heartbeat schedule is the one rule without a dead-letter queue: its failure shows as a missing heartbeat.
+    total += checkEveryTargetRetriesAndDeadLetters(t, name, { region, account: '<account>', except: [HEARTBEAT_SCHEDULE_RULE] });
+  }
+  total += checkEveryTargetRetriesAndDeadLetters(s.member, 'member-template', { region: '<region>', account: '<account>' });
+  const expectedCentral = CATALOGUE.length + 1 /* raw copy */ + (s.config.alerts.heartbeat.enabled ? 1 : 0);
+  assert.ok(total > expectedCentral, `checked ${total} targets`);
+}
+
+function checkAlarms(s: Synthesized) {
+  const c = s.config;
+  const x = ids(s);
+  const t = x.t;
+  const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const names = alarms.map((a) => a.AlarmName);
+  assert.equal(new Set(names).size, names.length, 'alarm names are unique');
+  for (const a of alarms) {
+    const w = a.AlarmName;
+    assert.ok(typeof w === 'string' && w.startsWith('breakglass-') && w.length <= 255, `alarm name ${w}`);
+    assert.deepEqual(a.AlarmActions, [{ Ref: x.operationsTopic }], `${w}: alarm action`);
+    assert.deepEqual(a.OKActions, [{ Ref: x.operationsTopic }], `${w}: OK action`);
+    assert.equal(a.InsufficientDataActions, undefined, `${w}`);
+    assert.equal(a.Threshold, 1, `${w}: one is already too many`);
+    assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold', w);
+    assert.equal(a.EvaluationPeriods, 1, w);
+    assert.ok(a.DatapointsToAlarm === undefined || a.DatapointsToAlarm === 1, w);
+    assert.equal(a.Period, 300, `${w}: five minutes`);
+    assert.equal(a.TreatMissingData, 'notBreaching', `${w}: FailedInvocations is only emitted when non-zero`);
+    assert.equal(a.Metrics, undefined, `${w}: a plain metric`);
+    assert.ok(a.AlarmDescription?.length > 20, `${w}: says what broke`);
+  }
+  const sig = (a: any) => `${a.Namespace} ${a.MetricName} ${a.Statistic} ${JSON.stringify([...a.Dimensions].sort((p: any, q: any) => p.Name.localeCompare(q.Name)))}`;
+  const dims = (d: Record<string, unknown>) => JSON.stringify(Object.entries(d).sort(([p], [q]) => p.localeCompare(q)).map(([Name, Value]) => ({ Name, Value })));
+  const centralRuleNames = [...CATALOGUE.map((r) => centralRuleName(r.id)), ...(c.alerts.heartbeat.enabled ? [HEARTBEAT_CENTRAL_RULE] : [])];
+  const homeForwarders = [...forwarderRules(t).keys()];
+  assert.ok(homeForwarders.length > 0);
+  const want = [
+    // Rules on a custom bus report with EventBusName + RuleName; default-bus rules with RuleName only.
+    ...centralRuleNames.map((r) => `AWS/Events FailedInvocations Sum ${dims({ EventBusName: NAMES.centralBus, RuleName: r })}`),
+    ...homeForwarders.map((r) => `AWS/Events FailedInvocations Sum ${dims({ RuleName: r })}`),
+    ...[x.centralDlq, x.forwarderDlq].map((q) => `AWS/SQS ApproximateNumberOfMessagesVisible Maximum ${dims({ QueueName: { 'Fn::GetAtt': [q, 'QueueName'] } })}`),
+    `AWS/Lambda Errors Sum ${dims({ FunctionName: { Ref: x.notifier } })}`,
+    `AWS/Lambda Throttles Sum ${dims({ FunctionName: { Ref: x.notifier } })}`,
+    `AWS/SNS NumberOfNotificationsFailed Sum ${dims({ TopicName: { 'Fn::GetAtt': [x.alertTopic, 'TopicName'] } })}`,
+  ];
+  assert.deepEqual(alarms.map(sig).sort(), want.sort(), 'alarms');
+  // Only the home stack alarms (CloudWatch alarms are regional; the operations topic lives there).
+  for (const [name, other] of allTemplates(s)) {
+    if (name !== SECURITY) assert.deepEqual(resourcesOfType(other, 'AWS::CloudWatch::Alarm'), [], `${name}: no alarms`);
+  }
+}
+
+function checkHeartbeat(s: Synthesized) {
+  const c = s.config;
+  const x = ids(s);
+  const t = x.t;
+  const everyRule = allTemplates(s).flatMap(([name, tt]) => resourcesOfType(tt, 'AWS::Events::Rule').map(([id, r]) => ({ name, id, r })));
+  const env = t.Resources[x.notifier]!.Properties.Environment.Variables;
+  if (!c.alerts.heartbeat.enabled) {
+    assert.deepEqual(everyRule.filter(({ r }) => /heartbeat/.test(r.Properties.Name) || r.Properties.ScheduleExpression !== undefined).map(({ name, id }) => `${name}/${id}`), [],
+      'no heartbeat rules when heartbeat.enabled is false');
+    assert.ok(!resourcesOfType(t, 'AWS::CloudWatch::Alarm').some(([, a]) => JSON.stringify(a).includes('heartbeat')), 'no heartbeat alarm');
+    return;
+  }
+  const schedules = everyRule.filter(({ r }) => r.Properties.ScheduleExpression !== undefined);
+  const sched = only(schedules, 'scheduled rule');
+  assert.equal(sched.name, SECURITY);
+  const p = sched.r.Properties;
+  assert.equal(p.Name, HEARTBEAT_SCHEDULE_RULE);
+  assert.equal(p.ScheduleExpression, c.alerts.heartbeat.schedule);
+  assert.equal(p.State, 'ENABLED');
+  assert.equal(p.EventBusName, undefined, 'schedules run on the default bus');
+  assert.equal(p.EventPattern, undefined);
+  const target = only(p.Targets as any[], 'heartbeat schedule target');
+  assert.deepEqual(render({ Id: target.Id, Arn: target.Arn, RoleArn: target.RoleArn }),
+    { Id: 'CentralBus', Arn: centralBusArn(s), RoleArn: { 'Fn::GetAtt': [x.forwarderRole, 'Arn'] } }, 'heartbeat travels to the central bus with the forwarder role');
+  assert.equal(target.Input ?? target.InputPath ?? target.InputTransformer, undefined, 'the scheduled event itself is forwarded');
+
+  const central = centralRules(t).get(HEARTBEAT_CENTRAL_RULE)!;
+  assert.ok(central, 'central heartbeat rule');
+  assert.equal(central.Properties.State, 'ENABLED');
+  assert.deepEqual(central.Properties.EventPattern, {
+    source: ['aws.events'],
+    'detail-type': ['Scheduled Event'],
+    account: [{ Ref: 'AWS::AccountId' }],
+    resources: [{ 'Fn::GetAtt': [sched.id, 'Arn'] }],
+  });
+  assert.deepEqual(central.Properties.Targets, [notifierTarget(s)]);
+  assert.ok(/^rate\(/.test(c.alerts.heartbeat.schedule) || /^cron\(/.test(c.alerts.heartbeat.schedule));
+  assert.equal(env.HEARTBEAT_PERIOD, c.alerts.heartbeat.schedule === 'rate(1 day)' ? 'daily' : 'weekly');
+}
+
+function checkChat(s: Synthesized) {
+  const c = s.config;
+  const t = s.templates.get(SECURITY)!;
+  const x = ids(s);
+  const sevs = chatSeverities(s);
+  const slack = resourcesOfType(t, 'AWS::Chatbot::SlackChannelConfiguration').map(([, r]) => r.Properties);
+  const teams = resourcesOfType(t, 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration').map(([, r]) => r.Properties);
+  for (const [name, other] of allTemplates(s)) {
+    if (name !== SECURITY) assert.ok(!Object.values(other.Resources).some((r) => r.Type.startsWith('AWS::Chatbot::')), `${name}: no Chatbot resources`);
+  }
+  const chatRoles = resourcesOfType(t, 'AWS::IAM::Role').filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('chatbot.amazonaws.com'));
+  if (sevs.length === 0) {
+    assert.deepEqual([slack, teams, chatRoles], [[], [], []], 'nothing for chat without chat channels');
+    assert.ok(!resourcesOfType(t, 'AWS::SNS::Topic').some(([, r]) => String(r.Properties.TopicName).includes('-chat-')), 'no chat topics');
+    return;
+  }
+  const topicFor = new Map(sevs.map((sev) => [sev, byProp(t, 'AWS::SNS::Topic', 'TopicName', chatTopicName(sev))[0]]));
+  for (const [sev, id] of topicFor) {
+    assert.deepEqual(t.Resources[id]!.Properties.KmsMasterKeyId, { 'Fn::GetAtt': [x.alertKey, 'Arn'] }, `chat ${sev}: alert key`);
+    checkTopicPolicy(t, id, `chat topic ${sev}`);
+  }
+  const [roleId, role] = only(chatRoles, 'Chatbot role');
+  assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' } }]);
+  assert.equal(role.Properties.Policies, undefined, 'no permissions');
+  assert.equal(role.Properties.ManagedPolicyArns, undefined, 'no permissions');
+  assert.ok(!resourcesOfType(t, 'AWS::IAM::Policy').some(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId)), 'no policy attached to the Chatbot role');
+  const common = (sev: string) => ({
+    IamRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+    SnsTopicArns: [{ Ref: topicFor.get(sev) }],
+    GuardrailPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    LoggingLevel: 'ERROR',
+  });
+  const pick = (p: any) => ({ IamRoleArn: p.IamRoleArn, SnsTopicArns: p.SnsTopicArns, GuardrailPolicies: p.GuardrailPolicies, LoggingLevel: p.LoggingLevel });
+  const key = (o: any) => JSON.stringify(o);
+  assert.deepEqual(slack.map((p) => key({ ...pick(p), ws: p.SlackWorkspaceId, ch: p.SlackChannelId })).sort(),
+    c.alerts.slack.map((ch) => key({ ...common(ch.minSeverity), ws: ch.workspaceId, ch: ch.channelId })).sort(), 'Slack channels');
+  assert.deepEqual(teams.map((p) => key({ ...pick(p), team: p.TeamId, tenant: p.TeamsTenantId, ch: p.TeamsChannelId })).sort(),
+    c.alerts.teams.map((ch) => key({ ...common(ch.minSeverity), team: ch.teamId, tenant: ch.tenantId, ch: ch.channelId })).sort(), 'Teams channels');
+  const configNames = [...slack, ...teams].map((p) => p.ConfigurationName);
+  assert.equal(new Set(configNames).size, configNames.length, 'configuration names are unique');
 }
 
 function checkTrail(s: Synthesized) {
@@ -299,25 +575,87 @@ function checkTrail(s: Synthesized) {
   });
 }
 
+function checkSecurityForwarders(s: Synthesized) {
+  const c = s.config;
+  const ctx = detectionContext(c);
+  const home = c.securityAccount.region;
+  const centralArn = centralBusArn(s);
+  const expectedStacks = ctx.regions.map((r) => securityStackName(s, r)).sort();
+  assert.deepEqual([...s.templates.keys()].filter((n) => n.startsWith(SECURITY)).sort(), expectedStacks,
+    'one security stack per watched region');
+  for (const region of ctx.regions) {
+    const name = securityStackName(s, region);
+    const t = s.templates.get(name)!;
+    assert.equal(stackEnv(s, name).region, region);
+    assert.equal(stackEnv(s, name).account, c.securityAccount.accountId);
+    const expected = rulesForAccountKind('security').filter((r) => r.regions === 'all' || region === 'us-east-1');
+    const rules = forwarderRules(t);
+    assert.deepEqual([...rules.keys()].sort(), expected.map((r) => forwarderRuleName(r.id)).sort(), `${name}: forwarder rules`);
+    const [roleId, role] = only(resourcesOfType(t, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === `${NAMES.forwarderRolePrefix}${region}`), `${name} forwarder role`);
+    assert.deepEqual(render(role.Properties.AssumeRolePolicyDocument.Statement), [{
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '<account>' } },
+    }]);
+    assert.deepEqual(render(role.Properties.Policies), [{
+      PolicyName: 'PutToCentralBus',
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: centralArn }] },
+    }]);
+    assert.equal(role.Properties.ManagedPolicyArns, undefined);
+    // Home region: the queue uses the alert key; elsewhere SSE-SQS (no key per region).
+    const dlqId = checkDeadLetterQueue(t, `${name} forwarder DLQ`, FORWARDER_DLQ, region === home ? ids(s).alertKey : 'SSE-SQS',
+      `arn:aws:events:${region}:<account>:rule/breakglass-fwd-*`);
+    for (const rule of expected) {
+      const [, r] = rules.get(forwarderRuleName(rule.id))!;
+      assert.equal(r.Condition, undefined, `${name}: region is known, no condition needed`);
+      assert.equal(r.Properties.State, rule.readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED', `${name}: ${rule.id}`);
+      assert.deepEqual(r.Properties.EventPattern, rule.pattern(ctx), `${name}: ${rule.id} pattern`);
+      assert.deepEqual(render(r.Properties.Targets), [{
+        Id: 'CentralBus', Arn: centralArn, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        RetryPolicy: RETRY_POLICY, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      }], `${name}: ${rule.id} target`);
+    }
+  }
+}
+
+/** Everything the alert path consists of, for one synthesized config. */
+function alertPathTests(get: () => Synthesized) {
+  test('alert and operations keys rotate and admit EventBridge (and CloudWatch) without source conditions; topics TLS-only; subscriptions with severity filters', () => checkKeysAndTopics(get()));
+  test('alerting-tampered also travels raw to the operations topic; nothing targets the alert topic', () => checkIndependentCopy(get()));
+  test('notifier: nodejs24.x arm64, environment, 1-year log group, 2 async retries then the dead-letter queue, least-privilege role', () => checkNotifier(get()));
+  test('notifier code is an esbuild bundle that exports the handler and leaves the AWS SDK to the runtime', () => checkNotifierBundle(get()));
+  test('dead-letter queues: central and home forwarder queues on the alert key, SSE-SQS elsewhere; policies admit only their rules', () => checkDeadLetterQueues(get()));
+  test('every rule target in every template (member template included) retries 185 times / 24 h and has a dead-letter queue that admits it', () => checkEveryTarget(get()));
+  test('alarms: FailedInvocations per central and home forwarder rule, DLQ depth, notifier errors and throttles, SNS delivery failures, to the operations topic', () => checkAlarms(get()));
+  test('heartbeat: schedule on the default bus to the central bus, central rule on exactly that schedule (or none when disabled)', () => checkHeartbeat(get()));
+  test('chat: one topic per minimum severity and Chatbot configurations with a permissionless role and a read-only guardrail (or nothing)', () => checkChat(get()));
+}
+
 describe('security stacks: example config', () => {
   let s: Synthesized;
   before(() => { s = synthConfig(); });
   after(() => s?.cleanup());
 
+  test('the example has what these tests rely on: heartbeat on, no chat, no https, no operations emails', () => {
+    const a = s.config.alerts;
+    assert.equal(a.heartbeat.enabled, true);
+    assert.equal(a.heartbeat.schedule, 'cron(0 9 ? * MON *)');
+    assert.deepEqual([a.slack, a.teams, a.https, a.operations], [[], [], [], undefined]);
+  });
   test('no access keys, login profiles, passwords or secrets in any template', () => checkNoUserCredentials(s));
   test('users carry one managed policy: AssumeRole (org + MFA), self-service, deny-all-else without MFA', () => checkUsersAndPolicy(s, 'o-a1b2c3d4e5'));
-  test('alert key rotates and admits EventBridge without source conditions; topic encrypted with it, TLS-only, subscribers as configured', () => checkAlertKeyAndTopic(s));
-  test('central bus admits the organization only and has one rule per catalogue entry with the right state', () => checkCentralBus(s, 'o-a1b2c3d4e5'));
-  test('forwarders in every watched region of the security account; global-only rules only in us-east-1', () => checkSecurityForwarders(s));
+  test('central bus admits the organization only; its rules invoke the notifier (input transformer, retries, central DLQ); one invoke permission', () => checkCentralBus(s, 'o-a1b2c3d4e5'));
+  alertPathTests(() => s);
+  test('forwarders in every watched region of the security account; global-only rules only in us-east-1; retries and DLQ', () => checkSecurityForwarders(s));
   test('trail: multi-region, log file validation, read+write management events, KMS-encrypted private bucket', () => checkTrail(s));
-  test('no organization-ID lookup (no custom resource, no Lambda) when organization.id is given', () => {
+  test('no organization-ID lookup when organization.id is given: the notifier is the only Lambda function', () => {
     for (const [name, t] of allTemplates(s)) {
       assert.deepEqual(resourcesOfType(t, 'Custom::AWS'), [], name);
-      assert.deepEqual(resourcesOfType(t, 'AWS::Lambda::Function'), [], name);
+      const fns = resourcesOfType(t, 'AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName);
+      assert.deepEqual(fns, name === SECURITY ? [NAMES.notifierFunction] : [], name);
     }
   });
   test('the security account has the break-glass role too (the StackSet excludes it), with the MFA trust', () => {
-    const tpl = Template.fromJSON(s.templates.get('Breakglass-Security')!);
+    const tpl = Template.fromJSON(s.templates.get(SECURITY)!);
     tpl.hasResourceProperties('AWS::IAM::Role', {
       RoleName: s.config.role.name,
       MaxSessionDuration: 3600,
@@ -327,45 +665,82 @@ describe('security stacks: example config', () => {
       })] }),
     });
   });
-  test('Template.fromJSON assertions agree (users policy and topic)', () => {
-    const tpl = Template.fromJSON(s.templates.get('Breakglass-Security')!);
+  test('Template.fromJSON assertions agree (users policy, keys, topic, notifier target, alarm)', () => {
+    const tpl = Template.fromJSON(s.templates.get(SECURITY)!);
     tpl.resourceCountIs('AWS::IAM::User', s.config.users.length);
     tpl.resourceCountIs('AWS::IAM::AccessKey', 0);
+    tpl.resourceCountIs('AWS::Lambda::Permission', 1);
     tpl.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeyPolicy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({
       Principal: { Service: Match.arrayWith(['events.amazonaws.com']) }, Action: Match.arrayWith(['kms:GenerateDataKey*', 'kms:Decrypt']), Condition: Match.absent(),
     })]) }) });
-    tpl.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] } });
+    tpl.hasResourceProperties('AWS::SNS::Topic', { TopicName: NAMES.alertTopic, KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] } });
+    tpl.hasResourceProperties('AWS::Events::Rule', { Name: centralRuleName('console-login'), Targets: [Match.objectLike({
+      Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifierFunction'), 'Arn'] },
+      RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLettersQueue'), 'Arn'] } },
+    })] });
+    tpl.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FailedInvocations', Dimensions: Match.arrayWith([{ Name: 'EventBusName', Value: NAMES.centralBus }]) });
     tpl.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({
       Effect: 'Deny', NotAction: Match.anyValue(), Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
     })]) }) });
   });
 });
 
-describe('security stacks: organization ID looked up, existing organization trail, https endpoint', () => {
+describe('security stacks: organization ID looked up, existing organization trail, chat and paging channels, operations emails, no heartbeat', () => {
   let s: Synthesized;
   before(() => {
     s = synthConfig(exampleWith((c) => {
       delete c.organization.id;
       c.cloudTrail = { mode: 'existing-organization-trail' };
-      c.alerts = { emails: ['one@example.com', 'two@example.com'], https: ['https://pager.example.com/hook'] };
+      c.alerts = {
+        emails: ['one@example.com', 'two@example.com'],
+        https: [{ url: 'https://pager.example.com/hook', minSeverity: 'high' }, 'https://oncall.example.com/critical-only'],
+        slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', minSeverity: 'high' }, { workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' }],
+        teams: [{ teamId: '12345678-1234-1234-1234-123456789012', tenantId: '87654321-4321-4321-4321-210987654321', channelId: '19%3Aabc123%40thread.tacv2', minSeverity: 'critical' }],
+        operations: { emails: ['platform-oncall@example.com'] },
+        heartbeat: { enabled: false },
+        accountNames: { '222222222222': 'security', '111111111111': 'management' },
+        runbookUrl: 'https://wiki.example.com/break-glass',
+      };
     }));
   });
   after(() => s?.cleanup());
 
-  test('one organization-ID lookup, in the security stack only, feeding the bus policy', () => {
-    const t = s.templates.get('Breakglass-Security')!;
+  test('the variant has what these tests rely on', () => {
+    const a = s.config.alerts;
+    assert.deepEqual(a.https.map((h) => h.minSeverity), ['high', 'critical'], 'a bare URL defaults to critical');
+    assert.deepEqual(a.slack.map((h) => h.minSeverity), ['high', 'info'], 'Slack defaults to info');
+    assert.deepEqual(chatSeverities(s), ['high', 'info', 'critical']);
+    assert.equal(a.heartbeat.enabled, false);
+  });
+  test('one organization-ID lookup, in the security stack only, feeding the bus policy; central rules invoke the notifier', () => {
+    const t = s.templates.get(SECURITY)!;
     const [crId, cr] = only(resourcesOfType(t, 'Custom::AWS'), 'Custom::AWS');
     assert.match(JSON.stringify(cr.Properties), /describeOrganization/);
     checkCentralBus(s, { 'Fn::GetAtt': [crId, 'Organization.Id'] });
+    assert.equal(resourcesOfType(t, 'AWS::Lambda::Function').length, 2, 'the notifier and the custom-resource provider');
     for (const [name, other] of allTemplates(s)) {
-      if (name === 'Breakglass-Security') continue;
+      if (name === SECURITY) continue;
       assert.deepEqual(resourcesOfType(other, 'Custom::AWS'), [], name);
       assert.deepEqual(resourcesOfType(other, 'AWS::Lambda::Function'), [], name);
     }
   });
   test('users policy falls back to the caller\'s own organization (${aws:PrincipalOrgID})', () => checkUsersAndPolicy(s, '${aws:PrincipalOrgID}'));
   test('still no credentials anywhere', () => checkNoUserCredentials(s));
-  test('subscribers: two emails and one https endpoint', () => checkAlertKeyAndTopic(s));
+  alertPathTests(() => s);
+  test('severity routing as configured: paging filters, chat topics and the notifier\'s chat table', () => {
+    const t = s.templates.get(SECURITY)!;
+    const filters = Object.fromEntries(resourcesOfType(t, 'AWS::SNS::Subscription').filter(([, r]) => r.Properties.Protocol === 'https')
+      .map(([, r]) => [r.Properties.Endpoint, r.Properties.FilterPolicy]));
+    assert.deepEqual(filters, {
+      'https://pager.example.com/hook': { severity: ['critical', 'high'] },
+      'https://oncall.example.com/critical-only': { severity: ['critical'] },
+    });
+    assert.deepEqual(resourcesOfType(t, 'AWS::SNS::Topic').map(([, r]) => r.Properties.TopicName).filter((n) => n.includes('-chat-')).sort(),
+      ['breakglass-alerts-chat-critical', 'breakglass-alerts-chat-high', 'breakglass-alerts-chat-info']);
+    const ops = resourcesOfType(t, 'AWS::SNS::Subscription').filter(([, r]) => r.Properties.TopicArn.Ref === ids(s).operationsTopic);
+    assert.deepEqual(ops.map(([, r]) => r.Properties.Endpoint), ['platform-oncall@example.com'], 'operations emails replace the alert emails');
+  });
   test('no trail and no trail bucket when an organization trail exists', () => {
     for (const [name, t] of allTemplates(s)) {
       assert.deepEqual(resourcesOfType(t, 'AWS::CloudTrail::Trail'), [], name);
@@ -374,19 +749,30 @@ describe('security stacks: organization ID looked up, existing organization trai
   });
 });
 
-describe('security stacks: home region eu-west-1', () => {
+describe('security stacks: home region eu-west-1, daily heartbeat', () => {
   let s: Synthesized;
-  before(() => { s = synthConfig(exampleWith((c) => { c.securityAccount.region = 'eu-west-1'; })); });
+  before(() => { s = synthConfig(exampleWith((c) => { c.securityAccount.region = 'eu-west-1'; c.alerts.heartbeat = { schedule: 'rate(1 day)' }; })); });
   after(() => s?.cleanup());
 
-  test('central bus, rules and topic policy in eu-west-1', () => { checkCentralBus(s, 'o-a1b2c3d4e5'); checkAlertKeyAndTopic(s); });
+  test('central bus, rules, notifier targets and invoke permission in eu-west-1', () => checkCentralBus(s, 'o-a1b2c3d4e5'));
+  alertPathTests(() => s);
   test('global-only forwarders live in the us-east-1 stack, not in the home stack', () => {
     checkSecurityForwarders(s);
-    const home = forwarderRules(s.templates.get('Breakglass-Security')!);
-    const useast1 = forwarderRules(s.templates.get('Breakglass-Security-us-east-1')!);
+    const home = forwarderRules(s.templates.get(SECURITY)!);
+    const useast1 = forwarderRules(s.templates.get(`${SECURITY}-us-east-1`)!);
     for (const rule of CATALOGUE.filter((r) => r.regions === 'global' && r.accounts !== 'members')) {
       assert.ok(!home.has(forwarderRuleName(rule.id)), `${rule.id} must not be forwarded from eu-west-1`);
       assert.ok(useast1.has(forwarderRuleName(rule.id)), `${rule.id} must be forwarded from us-east-1`);
     }
+  });
+  test('the heartbeat schedule comes from the config and the notifier calls it daily', () => {
+    const t = s.templates.get(SECURITY)!;
+    assert.equal(byProp(t, 'AWS::Events::Rule', 'Name', HEARTBEAT_SCHEDULE_RULE)[1].Properties.ScheduleExpression, 'rate(1 day)');
+    assert.equal(t.Resources[ids(s).notifier]!.Properties.Environment.Variables.HEARTBEAT_PERIOD, 'daily');
+  });
+  test('alarms on forwarders only for the home region: the us-east-1 security stack has forwarders but no alarms', () => {
+    const useast1 = s.templates.get(`${SECURITY}-us-east-1`)!;
+    assert.ok(forwarderRules(useast1).size > 0);
+    assert.deepEqual(resourcesOfType(useast1, 'AWS::CloudWatch::Alarm'), []);
   });
 });

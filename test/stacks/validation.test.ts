@@ -6,7 +6,7 @@
  * Each config is synthesized once, with the nag pack; cfn-lint then runs once over all of their templates.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -34,7 +34,16 @@ const VARIANTS: Record<string, () => BreakglassConfig> = {
     c.organization.delegatedAdminAccountId = '333333333333';
     c.organization.targets = { organizationalUnits: ['ou-ab12-abcd1234'], accounts: ['444444444444'] }; // both StackSets
     c.regions.optIn = ['af-south-1'];
-    c.alerts = { emails: ['a@example.com', 'b@example.com'], https: ['https://pager.example.com/hook'] };
+    c.alerts = { // every alert channel, routing by severity, its own operations recipients, no heartbeat
+      emails: ['a@example.com', 'b@example.com'],
+      https: ['https://pager.example.com/hook', { url: 'https://oncall.example.com/hook', minSeverity: 'high' }],
+      slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', minSeverity: 'high' }, { workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' }],
+      teams: [{ teamId: '12345678-1234-1234-1234-123456789012', tenantId: '87654321-4321-4321-4321-210987654321', channelId: '19%3Aabc123%40thread.tacv2', minSeverity: 'critical' }],
+      operations: { emails: ['ops@example.com'] },
+      heartbeat: { enabled: false },
+      accountNames: { '222222222222': 'security' },
+      runbookUrl: 'https://wiki.example.com/break-glass',
+    };
     c.role = {
       name: 'EmergencyRole',
       managedPolicies: ['ReadOnlyAccess', 'job-function/ViewOnlyAccess', 'arn:aws:iam::aws:policy/SecurityAudit', 'arn:aws:iam::123456789012:policy/custom'],
@@ -48,6 +57,34 @@ const VARIANTS: Record<string, () => BreakglassConfig> = {
     c.organization.includeManagementAccount = false;
   }),
 };
+
+/**
+ * Every acknowledgement the project makes, by rule and construct path: a new one has to be added here, in review.
+ * (Reasons are checked below; the rules are cdk-nag AwsSolutions and aws-cdk-lib's own CloudFormation validation.)
+ */
+const EXPECTED_ACKNOWLEDGEMENTS: ReadonlyArray<readonly [RegExp, RegExp]> = [
+  // EventBridge/Lambda dead-letter queues: SQS3 only recognises SQS redrive and Lambda DeadLetterConfig.
+  [/^Annotation::AwsSolutions-SQS3$/, /^Breakglass-(Security|Management|MemberTemplate)(-[a-z]{2}-[a-z]+-\d)?\/(Forwarders\/)?DeadLetters\/Queue$/],
+  // Lambda basic execution role: the notifier and aws-cdk-lib's AwsCustomResource provider.
+  [/^Annotation::AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/, /^Breakglass-Security\/(Notifier\/Function|AWS679f53fac002430cb0da5b7982bd2287)$/],
+  // Publishing to KMS-encrypted topics / sending to a KMS-encrypted queue.
+  [/^Annotation::AwsSolutions-IAM5\[Action::kms:GenerateDataKey\*\]$/, /^Breakglass-Security\/Notifier\/Function$/],
+  // The break-glass role carries the managed policies the config names.
+  [/^Annotation::AwsSolutions-IAM4\[Policy::arn:(<AWS::Partition>|aws):iam::aws:policy\/[\w/+=,.@-]+\]$/, /^Breakglass-(Security|Management|MemberTemplate)\/BreakGlassRole\/Role$/],
+  [/^Annotation::AwsSolutions-IAM5\[Resource::\*\]$/, /^Breakglass-Security\/(OrganizationId|Users\/Policy)$/],
+  [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:iam::\*:role\/[\w+=,.@-]+\]$/, /^Breakglass-Security\/Users\/Policy$/],
+  [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa\/\*\]$/, /^Breakglass-Security\/Users\/Policy$/],
+  [/^Annotation::AwsSolutions-S1$/, /^Breakglass-Security\/Trail\/AccessLogs$/],
+  [/^CloudFormation-Validate::W9053$/, /^Breakglass-MemberTemplate$/],
+];
+
+/** Resource types the variants must reach between them, so every construct went through cdk-nag and cfn-lint. */
+const MUST_BE_CHECKED = [
+  'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
+  'AWS::CloudWatch::Alarm', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::Logs::LogGroup',
+  'AWS::Chatbot::SlackChannelConfiguration', 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 'Custom::AWS', 'AWS::CloudTrail::Trail',
+  'AWS::CloudFormation::StackSet', 'AWS::Events::EventBus', 'AWS::Events::Rule',
+];
 
 const runs = new Map<string, NagRun>();
 const canaryDir = mkdtempSync(join(tmpdir(), 'breakglass-canary-'));
@@ -83,6 +120,17 @@ for (const name of Object.keys(VARIANTS)) {
       assert.equal(errors.length, 0, `CloudFormation validation errors:\n${formatFindings(errors)}`);
     });
 
+    test('every acknowledgement is an expected one, on its cause, with a specific reason', (t) => {
+      const acks = runs.get(name)!.acknowledgements;
+      assert.ok(acks.length > 0, 'acknowledgements are read from the construct tree');
+      for (const a of acks) {
+        assert.ok(EXPECTED_ACKNOWLEDGEMENTS.some(([id, path]) => id.test(a.id) && path.test(a.path)), `unexpected acknowledgement [${a.app}] ${a.id} at ${a.path}: ${a.reason}`);
+        assert.ok(a.reason.length >= 40 && !/^(todo|n\/a|ok|fine|false positive)\b/i.test(a.reason), `${a.id} at ${a.path}: the reason must say why: "${a.reason}"`);
+      }
+      const dlqs = acks.filter((a) => a.id === 'Annotation::AwsSolutions-SQS3').length;
+      t.diagnostic(`${acks.length} acknowledgements, ${dlqs} of them on dead-letter queues`);
+    });
+
     test('acknowledged CloudFormation validation findings carry a reason', (t) => {
       for (const s of runs.get(name)!.suppressed) {
         assert.ok(s.reason.length > 20, `${s.acknowledgedId} at ${s.path} has no real reason`);
@@ -91,6 +139,16 @@ for (const name of Object.keys(VARIANTS)) {
     });
   });
 }
+
+describe('validation: coverage of the variants', () => {
+  test('between them the variants synthesize every kind of resource breakglass creates', () => {
+    const seen = new Set<string>();
+    for (const r of runs.values()) {
+      for (const f of r.templateFiles) for (const res of Object.values<any>(JSON.parse(readFileSync(f, 'utf8')).Resources ?? {})) seen.add(res.Type);
+    }
+    assert.deepEqual(MUST_BE_CHECKED.filter((type) => !seen.has(type)), [], 'resource types no variant reached');
+  });
+});
 
 describe('validation: cfn-lint', () => {
   test('no errors in any template (warnings listed)', (t) => {

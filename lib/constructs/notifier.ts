@@ -1,0 +1,99 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+
+export interface NotifierProps {
+  readonly functionName: string;
+  readonly alertTopic: sns.ITopic;
+  /** Chat topics (AWS Chatbot custom notifications), each with the lowest severity it carries. */
+  readonly chatTopics?: ReadonlyArray<{ topic: sns.ITopic; minSeverity: string }>;
+  /** Key that encrypts the topics: publishing to an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt. */
+  readonly topicKey: kms.IKey;
+  /** Where failed asynchronous invocations go after Lambda's own retries. */
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly accountNames?: Record<string, string>;
+  readonly runbookUrl?: string;
+  readonly heartbeatPeriod?: 'daily' | 'weekly';
+}
+
+/**
+ * The small Lambda that renders readable alerts (lib/notify) and publishes them. Chosen over input transformers
+ * because email subjects can only be set by a publisher calling SNS Publish, and the text needs conditional fields
+ * (docs/decisions/0001-alert-messages.md). Bundled with esbuild (NodejsFunction); the AWS SDK comes from the runtime.
+ */
+export class Notifier extends Construct {
+  readonly function: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: NotifierProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const chat = (props.chatTopics ?? []).map((c) => ({ arn: c.topic.topicArn, minSeverity: c.minSeverity }));
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: 'breakglass: renders break-glass alerts and publishes them to the alert topics',
+      entry: join(__dirname, '..', 'notify', 'handler.ts'),
+      handler: 'handler',
+      // The newest Node.js runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1); the handler is async, as Node.js 24
+      // requires (callback handlers are not supported from nodejs24.x on).
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logGroup,
+      // Async invocations from EventBridge: two Lambda retries, then the event goes to the dead-letter queue.
+      retryAttempts: 2,
+      // Not SqsDestination: its grant (grantSendMessages) adds kms:Encrypt and kms:ReEncrypt* on the queue's key,
+      // which the notifier never needs. sqs:SendMessage is granted below; SSE-KMS producers also need
+      // kms:GenerateDataKey* and kms:Decrypt on the queue's key (SQS developer guide, "Key management").
+      onFailure: { bind: () => ({ destination: props.deadLetterQueue.queueArn }) },
+      environment: {
+        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+        CHAT_TOPICS: JSON.stringify(chat),
+        ACCOUNT_NAMES: JSON.stringify(props.accountNames ?? {}),
+        RUNBOOK_URL: props.runbookUrl ?? '',
+        HEARTBEAT_PERIOD: props.heartbeatPeriod ?? 'weekly',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        externalModules: ['@aws-sdk/*'],
+        // Bundle locally with the esbuild package; never fall back to Docker.
+        forceDockerBundling: false,
+      },
+    });
+    props.alertTopic.grantPublish(this.function);
+    for (const c of props.chatTopics ?? []) c.topic.grantPublish(this.function);
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sqs:SendMessage'],
+      resources: [props.deadLetterQueue.queueArn],
+    }));
+    const keyArns = [props.topicKey.keyArn];
+    const queueKey = props.deadLetterQueue.encryptionMasterKey;
+    if (queueKey && queueKey !== props.topicKey) keyArns.push(queueKey.keyArn);
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: keyArns,
+    }));
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Only on the alert key (and the dead-letter queue key) by ARN: publishing to an SSE-KMS SNS topic and sending to an SSE-KMS SQS queue need kms:GenerateDataKey* and kms:Decrypt (SNS developer guide, "Encryption at rest"; SQS developer guide, "Key management").',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'Grants only CloudWatch Logs writes for the notifier\'s own log group stream; the managed policy is the documented minimum for Lambda.',
+    });
+  }
+}
