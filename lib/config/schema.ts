@@ -134,6 +134,19 @@ export const configSchema = z.strictObject({
     mode: z.enum(['create', 'existing-organization-trail']).default('create')
       .describe('create: a multi-region trail in the security account. existing-organization-trail: an organization trail already logs every account.'),
   }).default({ mode: 'create' }),
+  guardrails: z.strictObject({
+    serviceControlPolicy: z.strictObject({
+      enabled: z.boolean().default(false),
+      targets: z.array(z.union([ouId, accountId], { error: 'expected a root ID ("r-ab12"), OU ID ("ou-ab12-abcd1234") or 12-digit account ID' }))
+        .default([]).describe('Where the SCP is attached: the root, OUs or accounts. SCPs never restrict the management account.'),
+    }).default({ enabled: false, targets: [] })
+      .describe('A service control policy that denies changes to the break-glass role and the alerting resources except by the deployment\'s own roles.'),
+  }).default({ serviceControlPolicy: { enabled: false, targets: [] } }),
+  doctor: z.strictObject({
+    passwordMaxAgeDays: z.number().int().min(1).max(3650).default(90)
+      .describe('breakglass doctor warns when a break-glass password is older than this (rotate after every use and at least this often).'),
+    concurrency: z.number().int().min(1).max(64).default(16).describe('Parallel AWS calls made by breakglass doctor.'),
+  }).default({ passwordMaxAgeDays: 90, concurrency: 16 }),
   tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
 });
 

@@ -52,6 +52,12 @@ export function semanticProblems(c: BreakglassConfig): ConfigProblem[] {
   }
   duplicates(c.alerts.emails.map((e) => e.toLowerCase())).forEach((i) => problems.push({ path: ['alerts', 'emails', i], message: `duplicate email "${c.alerts.emails[i]}"` }));
 
+  const scp = c.guardrails.serviceControlPolicy;
+  if (scp.enabled && scp.targets.length === 0) {
+    problems.push({ path: ['guardrails', 'serviceControlPolicy', 'targets'], message: 'expected at least one root, OU or account to attach the service control policy to' });
+  }
+  duplicates(scp.targets).forEach((i) => problems.push({ path: ['guardrails', 'serviceControlPolicy', 'targets', i], message: `duplicate target "${scp.targets[i]}"` }));
+
   if (c.role.maxMfaAgeSeconds !== undefined && c.role.maxMfaAgeSeconds > c.role.maxSessionDuration * 12) {
     // Not an AWS limit, only a sanity bound; kept as a problem so a typo (extra zeros) is caught.
     problems.push({ path: ['role', 'maxMfaAgeSeconds'], message: 'expected an MFA age no larger than 12 session lengths' });
