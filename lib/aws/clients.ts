@@ -16,6 +16,12 @@
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface AwsOptions {
   /** Named profile from ~/.aws/config or ~/.aws/credentials (--profile). */
@@ -48,6 +54,37 @@ export function organizationsClient(opts: AwsOptions, defaultRegion?: string): O
 
 export function stsClient(opts: AwsOptions, defaultRegion?: string): STSClient {
   const { STSClient: Client } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+  return new Client(clientConfig(opts, defaultRegion));
+}
+
+export function iamClient(opts: AwsOptions, defaultRegion?: string): IAMClient {
+  const { IAMClient: Client } = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
+  return new Client(clientConfig(opts, defaultRegion));
+}
+
+export function cloudFormationClient(opts: AwsOptions, defaultRegion?: string): CloudFormationClient {
+  const { CloudFormationClient: Client } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  return new Client(clientConfig(opts, defaultRegion));
+}
+
+/** EventBridge is regional: pass the region explicitly (opts.region) for each region checked. */
+export function eventBridgeClient(opts: AwsOptions, defaultRegion?: string): EventBridgeClient {
+  const { EventBridgeClient: Client } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
+  return new Client(clientConfig(opts, defaultRegion));
+}
+
+export function cloudTrailClient(opts: AwsOptions, defaultRegion?: string): CloudTrailClient {
+  const { CloudTrailClient: Client } = require('@aws-sdk/client-cloudtrail') as typeof import('@aws-sdk/client-cloudtrail');
+  return new Client(clientConfig(opts, defaultRegion));
+}
+
+export function snsClient(opts: AwsOptions, defaultRegion?: string): SNSClient {
+  const { SNSClient: Client } = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns');
+  return new Client(clientConfig(opts, defaultRegion));
+}
+
+export function sqsClient(opts: AwsOptions, defaultRegion?: string): SQSClient {
+  const { SQSClient: Client } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
   return new Client(clientConfig(opts, defaultRegion));
 }
 
