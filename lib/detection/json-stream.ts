@@ -17,6 +17,12 @@ export interface RawValue {
   readonly fromRecords: boolean;
   /** Set when the text is known to be incomplete (truncated line, unterminated value at end of input). */
   readonly incomplete?: boolean;
+  /**
+   * Set when the text is a whole line of line-oriented input, taken without scanning it: usually one value, but
+   * not checked; a reader whose JSON.parse fails re-splits it with splitLine() to report what is wrong (or to find
+   * several values on one line).
+   */
+  readonly wholeLine?: boolean;
 }
 
 const RECORDS_HEAD = /^\{\s*"Records"\s*:\s*\[/;
@@ -45,6 +51,7 @@ export class JsonValueSplitter {
       if (this.start >= 0) this.start = 0;
     }
     this.buf += chunk;
+    this.nextNewline = -2;
     this.scan(out, false);
     return out;
   }
@@ -93,6 +100,13 @@ export class JsonValueSplitter {
             this.wrapperTail = true;
             continue;
           }
+        }
+        if (this.lineMode && !this.records && ch === 123) {
+          // Line-oriented input (JSON Lines): hand the whole line to JSON.parse without scanning it here. This is
+          // the hot path for large exports; the scanner's character loop would cost as much as the parse itself.
+          const fast = this.takeLine(out, i, final);
+          if (fast < 0) break; // the line is not complete yet
+          if (fast > i) { i = fast; continue; }
         }
         if (ch === 123 || ch === 91) {
           // A CloudTrail log file: stream its records instead of buffering the whole document.
@@ -171,6 +185,26 @@ export class JsonValueSplitter {
 
   private wrapperTail = false;
 
+  /**
+   * Emits buf[i..end of line) as one wholeLine value and returns the newline's index; -1 when the line has not
+   * fully arrived yet; i itself when the line opens a CloudTrail log file, which the scanner streams record by record.
+   */
+  private takeLine(out: RawValue[], i: number, final: boolean): number {
+    const buf = this.buf;
+    if (buf.charCodeAt(i + 1) !== 34 || buf.startsWith('{"Records"', i)) {
+      const head = buf.slice(i, i + 64);
+      if (RECORDS_HEAD.test(head) || (head.length < 64 && !final && /^\{\s*$/.test(head))) return i;
+    }
+    let nl = buf.indexOf('\n', i);
+    if (nl < 0) {
+      if (!final) return -1;
+      nl = buf.length;
+    }
+    const end = buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    out.push({ text: buf.slice(i, end), line: this.line, fromRecords: false, wholeLine: true });
+    return nl;
+  }
+
   private emit(out: RawValue[], end: number): void {
     out.push({ text: this.buf.slice(this.start, end), line: this.startLine, fromRecords: this.records });
     this.start = -1;
@@ -179,8 +213,24 @@ export class JsonValueSplitter {
     else this.depth = this.recordsBaseDepth;
   }
 
+  /**
+   * Index of the next newline in buf at or after the last position asked about: -1 when there is none before the
+   * end of buf, -2 when unknown (buf changed). Caching it keeps line counting linear: without it every string of a
+   * single-line CloudTrail log file searched the rest of the buffer for a newline that was not there.
+   */
+  private nextNewline = -2;
+
   private countLines(from: number, to: number): void {
-    let j = this.buf.indexOf('\n', from);
-    while (j >= 0 && j < to) { this.line++; j = this.buf.indexOf('\n', j + 1); }
+    if (this.nextNewline === -2 || (this.nextNewline >= 0 && this.nextNewline < from)) this.nextNewline = this.buf.indexOf('\n', from);
+    while (this.nextNewline >= 0 && this.nextNewline < to) {
+      this.line++;
+      this.nextNewline = this.buf.indexOf('\n', this.nextNewline + 1);
+    }
   }
+}
+
+/** The values of one line, for a wholeLine value that JSON.parse refused; line numbers as in the input. */
+export function splitLine(v: RawValue): RawValue[] {
+  const sub = new JsonValueSplitter();
+  return [...sub.push(v.text), ...sub.end()].map((x) => ({ ...x, line: v.line }));
 }

@@ -6,7 +6,7 @@ import { loadConfigFile } from '../../config/load';
 import { ruleById } from '../../detection/catalogue';
 import { detectionContext } from '../../detection/context';
 import { toEventBridgeEvent } from '../../detection/envelope';
-import { readValues } from '../../detection/read-events';
+import { readBatches } from '../../detection/read-events';
 import { Simulator, type RuleMatch } from '../../detection/simulate';
 import { renderNotification } from '../../notify/render';
 import { EXIT } from '../errors';
@@ -26,28 +26,30 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number
   let alerting = 0;
   const out = opts.json ? new JsonWriter(io) : new TableWriter(io);
   out.start();
-  for await (const item of readValues(opts.files, io.stdin as never)) {
-    const at = `${item.source}${item.line ? `:${item.line}` : ''}`;
-    if (item.error !== undefined) {
-      bad++;
-      io.err(`${at}: ${item.error}`);
-      if (item.line) index++;
-      continue;
-    }
-    const value = item.value as Record<string, unknown>;
-    // A CloudTrail log file that was not streamed (e.g. pretty-printed or small): expand its records here.
-    const values = !item.fromRecords && value && typeof value === 'object' && Array.isArray((value as any).Records) ? (value as any).Records as unknown[] : [value];
-    for (const v of values) {
-      const c = toEventBridgeEvent(v);
-      if ('error' in c) {
+  for await (const batch of readBatches(opts.files, io.stdin as never)) {
+    for (const item of batch) {
+      const at = `${item.source}${item.line ? `:${item.line}` : ''}`;
+      if (item.error !== undefined) {
         bad++;
-        io.err(`${at}: ${c.error}`);
-        index++;
+        io.err(`${at}: ${item.error}`);
+        if (item.line) index++;
         continue;
       }
-      const matches = sim.evaluate(c.event);
-      if (matches.length) alerting++;
-      out.event(index++, c.event, matches);
+      const value = item.value as Record<string, unknown>;
+      // A CloudTrail log file that was not streamed (e.g. pretty-printed or small): expand its records here.
+      const values = !item.fromRecords && value && typeof value === 'object' && Array.isArray((value as any).Records) ? (value as any).Records as unknown[] : [value];
+      for (const v of values) {
+        const c = toEventBridgeEvent(v);
+        if ('error' in c) {
+          bad++;
+          io.err(`${at}: ${c.error}`);
+          index++;
+          continue;
+        }
+        const matches = sim.evaluate(c.event);
+        if (matches.length) alerting++;
+        out.event(index++, c.event, matches);
+      }
     }
   }
   out.end({ events: index, alerting, unreadable: bad });
