@@ -72,6 +72,8 @@ export const alertsSchema = z.strictObject({
     schedule: z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, { error: 'expected an EventBridge schedule expression, e.g. "rate(7 days)" or "cron(0 9 ? * MON *)"' })
       .default('cron(0 9 ? * MON *)').describe('When the heartbeat travels the alert path (default: Mondays 09:00 UTC).'),
   }).default({ enabled: true, schedule: 'cron(0 9 ? * MON *)' }),
+  deadLetterEncryption: z.enum(['kms', 'sqs-managed']).default('sqs-managed')
+    .describe('Encryption of the forwarder dead-letter queues outside the home region of the security account (that one always uses the alert key): kms = a customer-managed key per account and region (about 1 USD per key per month), sqs-managed = SSE-SQS.'),
   accountNames: z.record(z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account ID as key' }), z.string().min(1).max(128)).default({})
     .describe('Names shown next to account IDs in alert messages.'),
   runbookUrl: httpsUrl.optional().describe('Link to your break-glass runbook, printed in every alert.'),

@@ -45,6 +45,7 @@ export class MemberBaselineStack extends Stack {
       rules: rulesForAccountKind('member'),
       detection: detectionContext(c),
       centralBusArn: centralBusArn(c),
+      deadLetterEncryption: c.alerts.deadLetterEncryption,
     });
   }
 }

@@ -150,6 +150,7 @@ export class SecurityRegionStack extends Stack {
       rules: rulesForAccountKind('security'),
       detection: detectionContext(props.config),
       centralBusArn: centralBusArn(props.config),
+      deadLetterEncryption: props.config.alerts.deadLetterEncryption,
     });
   }
 }

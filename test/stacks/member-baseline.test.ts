@@ -65,9 +65,20 @@ function checkMemberForwarders(s: Synthesized, t: CfnTemplate, region: string | 
     PolicyName: 'PutToCentralBus',
     PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: centralArn }] },
   }]);
-  // Dead letters stay in the account and region of the rule (EventBridge requires that), encrypted with SSE-SQS:
-  // member accounts get no KMS key.
-  const dlqId = checkDeadLetterQueue(t, `forwarder DLQ ${region ?? '<region>'}`, FORWARDER_DLQ, 'SSE-SQS', `arn:aws:events:${region ?? '<region>'}:<account>:rule/breakglass-fwd-*`);
+  // Dead letters stay in the account and region of the rule (EventBridge requires that), encrypted with SSE-SQS by
+  // default, or with a key of their own (rotation on, usable by EventBridge) when deadLetterEncryption is "kms".
+  const keys = resourcesOfType(t, 'AWS::KMS::Key');
+  let keyId = 'SSE-SQS';
+  if (c.alerts.deadLetterEncryption === 'kms') {
+    const [id, key] = only(keys, 'dead-letter key');
+    keyId = id;
+    assert.equal(key.Properties.EnableKeyRotation, true);
+    const st = render(key.Properties.KeyPolicy.Statement).find((x: any) => x.Sid === 'EventBridgeDeadLetters');
+    assert.deepEqual(st, { Sid: 'EventBridgeDeadLetters', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' });
+  } else {
+    assert.deepEqual(keys, [], 'no KMS key with SSE-SQS dead letters');
+  }
+  const dlqId = checkDeadLetterQueue(t, `forwarder DLQ ${region ?? '<region>'}`, FORWARDER_DLQ, keyId, `arn:aws:events:${region ?? '<region>'}:<account>:rule/breakglass-fwd-*`);
   assert.equal(resourcesOfType(t, 'AWS::SQS::Queue').length, 1, 'one queue');
   for (const rule of expected) {
     const [, r] = rules.get(forwarderRuleName(rule.id))!;
@@ -86,9 +97,8 @@ function checkMemberForwarders(s: Synthesized, t: CfnTemplate, region: string | 
     }
   }
   assert.equal(checkEveryTargetRetriesAndDeadLetters(t, 'forwarders', { region: region ?? '<region>', account: '<account>' }), expected.length);
-  // No alarms and no keys outside the security account's home region.
+  // No alarms outside the security account's home region (keys: checked above).
   assert.deepEqual(resourcesOfType(t, 'AWS::CloudWatch::Alarm'), []);
-  assert.deepEqual(resourcesOfType(t, 'AWS::KMS::Key'), []);
   // AssumeRole copies in member accounts are read-only events.
   const roleAssumed = rules.get(forwarderRuleName('role-assumed'));
   if (roleAssumed) assert.equal(roleAssumed[1].Properties.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
@@ -102,8 +112,9 @@ function checkRegionAgnosticAndStandalone(s: Synthesized) {
   const text = JSON.stringify(t);
   assert.ok(!/cdk-hnb659fds|AssetParameters|\/cdk-bootstrap\//.test(text), 'no reference to CDK bootstrap resources or asset parameters');
   const types = new Set(Object.values(t.Resources).map((r) => r.Type));
-  assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
-    'only roles, rules and the dead-letter queue: no Lambda, no custom resource, no key, no asset');
+  const kms = s.config.alerts.deadLetterEncryption === 'kms' ? ['AWS::KMS::Key'] : [];
+  assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role', ...kms, 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
+    'only roles, rules and the dead-letter queue (and its key when asked for): no Lambda, no custom resource, no asset');
   assert.ok(Buffer.byteLength(JSON.stringify(t)) <= 51_200, 'fits a StackSet TemplateBody');
 
   // The member-template assembly publishes nothing but the template itself.
@@ -173,11 +184,12 @@ describe('member template and management stacks: example config', () => {
   });
 });
 
-describe('member template: home region eu-west-1, stricter trust, 2 h sessions, no management account stacks', () => {
+describe('member template: home region eu-west-1, stricter trust, 2 h sessions, KMS dead letters, no management account stacks', () => {
   let s: Synthesized;
   before(() => {
     s = synthConfig(exampleWith((c) => {
       c.securityAccount.region = 'eu-west-1';
+      c.alerts.deadLetterEncryption = 'kms';
       c.organization.includeManagementAccount = false;
       c.users.push({ name: 'BreakGlassUser3' });
       c.role = { name: 'EmergencyRole', managedPolicies: ['ReadOnlyAccess', 'arn:aws:iam::123456789012:policy/custom'], maxSessionDuration: 7200, maxMfaAgeSeconds: 900, requireSessionNameIsUserName: true };

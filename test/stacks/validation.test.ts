@@ -43,6 +43,7 @@ const VARIANTS: Record<string, () => BreakglassConfig> = {
       heartbeat: { enabled: false },
       accountNames: { '222222222222': 'security' },
       runbookUrl: 'https://wiki.example.com/break-glass',
+      deadLetterEncryption: 'kms',
     };
     c.role = {
       name: 'EmergencyRole',
