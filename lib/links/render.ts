@@ -65,7 +65,9 @@ export function renderMarkdown(s: Sheet): string {
     + `with its password and MFA device: <${s.signInUrl}>`);
   out.push(`2. Open the account's switch-role link below and choose **Switch Role**. On paper: open <https://signin.aws.amazon.com/switchrole> `
     + `and type the account ID and the role name \`${s.roleName}\`.`);
-  out.push('3. Command line (for example AWS CloudShell in the security account, signed in as the break-glass user):', '');
+  // The CLI needs a code-generating MFA device: FIDO security keys and passkeys work only in the console (IAM user guide,
+  // "Supported configurations for using passkeys and security keys").
+  out.push('3. Command line (for example AWS CloudShell in the security account, signed in as the break-glass user; needs a TOTP device, virtual or hardware: FIDO security keys work only in the console):', '');
   out.push('   ```sh');
   out.push(`   aws sts assume-role --role-arn ${exampleArn(s)} --role-session-name <your user name> \\`);
   out.push(`     --serial-number arn:aws:iam::${s.securityAccountId}:mfa/<your MFA device name> --token-code <code from the device>`);
@@ -146,7 +148,7 @@ ${s.notes.map((n) => `<p class="note"><strong>Note:</strong> ${html(n)}</p>`).jo
 <ol>
 <li>Sign in to the security account <span class="mono">${html(s.securityAccountId)}</span> as your break-glass user (${s.users.map((u) => `<code>${html(u)}</code>`).join(', ')}) with its password and MFA device:<br><a href="${html(s.signInUrl)}" class="mono">${html(s.signInUrl)}</a></li>
 <li>Click the account's <em>Switch role</em> link below, then choose <strong>Switch Role</strong>. On paper: open <span class="mono">https://signin.aws.amazon.com/switchrole</span> and type the account ID and the role name <code>${html(s.roleName)}</code>.</li>
-<li>Command line (for example AWS CloudShell in the security account, signed in as the break-glass user):
+<li>Command line (for example AWS CloudShell in the security account, signed in as the break-glass user; needs a TOTP device, virtual or hardware: FIDO security keys work only in the console):
 <pre>aws sts assume-role --role-arn ${html(exampleArn(s))} \\
   --role-session-name &lt;your user name&gt; \\
   --serial-number arn:aws:iam::${html(s.securityAccountId)}:mfa/&lt;your MFA device name&gt; \\
