@@ -5,10 +5,12 @@
  *   security account, other regions  Breakglass-Security-<region>   forwarders
  *   management / delegated admin     Breakglass-MemberStackSets     StackSets carrying the member template
  *   management account, each region  Breakglass-Management[-<region>] the member template's resources (StackSets skip it)
+ *   management account, home region  Breakglass-Guardrails          guardrail SCP (only if guardrails.serviceControlPolicy.enabled)
  */
 import { App, type IPolicyValidationPlugin, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import type { BreakglassConfig } from './config/schema';
 import { detectionContext } from './detection/context';
+import { GuardrailsStack } from './stacks/guardrails-stack';
 import { MemberBaselineStack } from './stacks/member-baseline-stack';
 import { MemberStackSetsStack } from './stacks/member-stacksets-stack';
 import { stackIds } from './stacks/names';
@@ -83,6 +85,13 @@ export function buildApp(config: BreakglassConfig, opts: BuildOptions): BuiltApp
         description: `breakglass: management account ${region === home ? 'break-glass role and ' : ''}forwarders (${region})`,
       }).addStackDependency(security);
     }
+  }
+  if (c.guardrails.serviceControlPolicy.enabled) {
+    // No dependency on the other stacks: the SCP exempts the roles that deploy them, so order does not matter.
+    new GuardrailsStack(app, stackIds.guardrails, {
+      config: c, env: { account: c.organization.managementAccountId, region: home }, tags,
+      description: 'breakglass: guardrail service control policy protecting the break-glass role and alerting resources',
+    });
   }
   if (opts.plugins) Validations.of(app).addPlugins(...opts.plugins(app));
   return { app, memberTemplate, memberApp };

@@ -63,6 +63,24 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .option('--region <region>', 'AWS region for the API calls (default: AWS_REGION, else the config\'s home region)')
     .action(async (o) => { code = await (require('./commands/links') as typeof import('./commands/links')).runLinks(o, io); });
 
+  program.command('drill')
+    .description('rehearse breaking the glass: listen on the alert topic, guide a sign-in and switch-role, record which alerts arrived and how fast (exit 1 if any is missing)')
+    .addOption(configOption())
+    .option('--profile <name>', 'AWS profile with credentials of the security account (creates a temporary queue and subscription there)')
+    .option('--region <region>', 'must be the config\'s home region, where the alert topic is (default: that region)')
+    .option('-o, --out <dir>', 'directory for the drill record (JSON and Markdown, named by UTC start time)', 'drills')
+    .option('--timeout <minutes>', 'how long to wait for the alerts after the last step', '15')
+    .option('-y, --yes', 'do not ask before creating the temporary queue and subscription')
+    .action(async (o) => { code = await (require('./commands/drill') as typeof import('./commands/drill')).runDrillCommand(o, io); });
+
+  program.command('doctor')
+    .description('check a deployed setup: users, MFA, passwords, StackSet instances, alert rules, topics, trail, SCPs (exit 1 when a check fails)')
+    .addOption(configOption())
+    .option('--json', 'print one JSON document ({"schemaVersion":1,"checks":[...]})')
+    .option('--profile <name>', 'AWS profile: the security account\'s credentials (StackSet and SCP checks need the management account\'s)')
+    .option('--region <region>', 'AWS region for the global services\' calls (IAM, STS, Organizations); regional resources are read where they live')
+    .action(async (o) => { code = await (require('./commands/doctor') as typeof import('./commands/doctor')).runDoctor(o, io); });
+
   return { program, exitCode: () => code };
 }
 

@@ -32,5 +32,8 @@ export function summarize(c: BreakglassConfig): string {
   lines.push(`Alert-path alarms  ${(a.operations?.emails ?? a.emails).join(', ')} (separate topic)`);
   if (a.heartbeat.enabled) lines.push(`Heartbeat          ${a.heartbeat.schedule} through the same path`);
   lines.push(`CloudTrail         ${c.cloudTrail.mode === 'create' ? 'multi-region trail created in the security account' : 'existing organization trail (not created)'}`);
+  const scp = c.guardrails.serviceControlPolicy;
+  // SCPs never restrict the management account (AWS Organizations user guide): said here so nobody counts on it.
+  if (scp.enabled) lines.push(`Guardrail SCP      attached to ${scp.targets.join(', ')}; only deployment roles may change the role and alerting (never applies in the management account ${c.organization.managementAccountId})`);
   return lines.join('\n');
 }

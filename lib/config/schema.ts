@@ -139,7 +139,8 @@ export const configSchema = z.strictObject({
   guardrails: z.strictObject({
     serviceControlPolicy: z.strictObject({
       enabled: z.boolean().default(false),
-      targets: z.array(z.union([ouId, accountId], { error: 'expected a root ID ("r-ab12"), OU ID ("ou-ab12-abcd1234") or 12-digit account ID' }))
+      // One pattern, not a union of ouId and accountId, so a bad value gets one message naming all three forms.
+      targets: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, { error: 'expected a root ID ("r-ab12"), OU ID ("ou-ab12-abcd1234") or quoted 12-digit account ID' }))
         .default([]).describe('Where the SCP is attached: the root, OUs or accounts. SCPs never restrict the management account.'),
     }).default({ enabled: false, targets: [] })
       .describe('A service control policy that denies changes to the break-glass role and the alerting resources except by the deployment\'s own roles.'),

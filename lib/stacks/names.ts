@@ -14,4 +14,5 @@ export const stackIds = {
   management: `${NAMES.stackPrefix}-Management`,
   managementRegion: (region: string) => `${NAMES.stackPrefix}-Management-${region}`,
   memberTemplate: `${NAMES.stackPrefix}-MemberTemplate`,
+  guardrails: `${NAMES.stackPrefix}-Guardrails`,
 } as const;

@@ -1,0 +1,138 @@
+/**
+ * The drill record: what an auditor needs to see that the emergency door was tried and the alarm rang. Written as
+ * JSON (for tooling) and Markdown (for people) into the drills directory, both named by the UTC start time.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DrillStepId } from './expected';
+import type { ReceivedAlert } from './messages';
+
+export const RECORD_SCHEMA_VERSION = 1;
+
+export type DrillOutcome = 'passed' | 'missing-alerts' | 'aborted' | 'failed';
+
+export interface ExpectedAlertResult {
+  readonly rule: string;
+  readonly title: string;
+  readonly step: DrillStepId;
+  readonly received: boolean;
+  readonly receivedAt?: string;
+  readonly subject?: string;
+  /** Seconds from the event (or, failing that, from the operator's confirmation of the step) to arrival. */
+  readonly latencySeconds?: number;
+  readonly latencyFrom?: 'event-time' | 'step-confirmed';
+  /** How many more copies arrived (e.g. the same event seen in two regions). */
+  readonly duplicates: number;
+}
+
+export interface DrillRecord {
+  readonly schemaVersion: typeof RECORD_SCHEMA_VERSION;
+  readonly kind: 'breakglass-drill';
+  /** UTC start time, compact: 20261201T235307Z. Also the file name. */
+  readonly id: string;
+  readonly operatorArn?: string;
+  readonly configFile: string;
+  readonly securityAccountId: string;
+  readonly region: string;
+  readonly topicArn: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly timeoutMinutes: number;
+  readonly outcome: DrillOutcome;
+  /** One line: why the drill did not pass (abort reason, AWS error). */
+  readonly problem?: string;
+  readonly steps: ReadonlyArray<{ readonly id: DrillStepId; readonly instruction: string; readonly confirmedAt?: string }>;
+  readonly expected: readonly ExpectedAlertResult[];
+  readonly missing: readonly string[];
+  readonly unexpected: readonly ReceivedAlert[];
+  readonly resources: { readonly queueUrl?: string; readonly queueArn?: string; readonly subscriptionArn?: string };
+  readonly teardown: { readonly unsubscribed: boolean; readonly queueDeleted: boolean; readonly errors: readonly string[] };
+}
+
+/** 2026-12-01T23:53:07.123Z -> 20261201T235307Z */
+export function recordId(startedAt: Date): string {
+  return startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** Writes <dir>/<id>.json and <dir>/<id>.md (each via a temp file and rename); returns both paths. */
+export function writeRecord(dir: string, record: DrillRecord): { json: string; markdown: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${record.id}.json`);
+  const markdown = join(dir, `${record.id}.md`);
+  writeAtomically(json, `${JSON.stringify(record, null, 2)}\n`);
+  writeAtomically(markdown, recordMarkdown(record));
+  return { json, markdown };
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+const OUTCOME_TEXT: Record<DrillOutcome, string> = {
+  passed: 'PASSED: every expected alert arrived',
+  'missing-alerts': 'FAILED: expected alerts did not arrive before the timeout',
+  aborted: 'ABORTED before the drill finished',
+  failed: 'FAILED: the drill could not run',
+};
+
+/** Markdown cells: no line breaks, no unescaped pipes. */
+const cell = (s: string | number | undefined) => (s === undefined || s === '' ? '-' : String(s).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|'));
+
+export function recordMarkdown(r: DrillRecord): string {
+  const lines: string[] = [];
+  lines.push(`# Break-glass drill ${r.id}`, '');
+  lines.push(`**Result: ${OUTCOME_TEXT[r.outcome]}**${r.problem ? ` (${cell(r.problem)})` : ''}`, '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| Run by | ${cell(r.operatorArn)} |`);
+  lines.push(`| Config | ${cell(r.configFile)} |`);
+  lines.push(`| Security account | ${r.securityAccountId} (${r.region}) |`);
+  lines.push(`| Alert topic | ${cell(r.topicArn)} |`);
+  lines.push(`| Started | ${r.startedAt} |`);
+  lines.push(`| Ended | ${r.endedAt} |`);
+  lines.push(`| Timeout | ${r.timeoutMinutes} min after the last step |`, '');
+
+  lines.push('## Steps', '');
+  for (const s of r.steps) lines.push(`- ${s.instruction} ${s.confirmedAt ? `(confirmed ${s.confirmedAt})` : '(not confirmed)'}`);
+  lines.push('');
+
+  lines.push('## Expected alerts', '');
+  lines.push('| Rule | Alert | Received | Arrived | Time to alert | Measured from |', '|---|---|---|---|---|---|');
+  for (const e of r.expected) {
+    lines.push(`| ${e.rule} | ${cell(e.title)} | ${e.received ? 'yes' : '**no**'} | ${cell(e.receivedAt)} | ${e.latencySeconds === undefined ? '-' : `${e.latencySeconds} s`} | ${e.latencyFrom === 'event-time' ? 'CloudTrail event time' : e.latencyFrom === 'step-confirmed' ? 'operator confirmation' : '-'} |`);
+  }
+  lines.push('');
+  if (r.missing.length) lines.push(`Missing: ${r.missing.join(', ')}. See docs/runbook.md, "Drills", for where each alert can get lost.`, '');
+
+  lines.push('## Other alerts during the drill', '');
+  if (r.unexpected.length === 0) lines.push('None.');
+  for (const u of r.unexpected) lines.push(`- ${u.receivedAt} ${cell(u.rule ?? 'unidentified')}: ${cell(u.subject)}`);
+  lines.push('');
+
+  lines.push('## Teardown', '');
+  lines.push(`- Subscription removed: ${r.teardown.unsubscribed ? 'yes' : 'no'} (${cell(r.resources.subscriptionArn)})`);
+  lines.push(`- Queue deleted: ${r.teardown.queueDeleted ? 'yes' : 'no'} (${cell(r.resources.queueUrl)})`);
+  for (const e of r.teardown.errors) lines.push(`- Problem: ${cell(e)}`);
+  lines.push('');
+
+  lines.push('## For auditors: why break-glass users show recent use', '');
+  lines.push(
+    'Break-glass IAM users exist for emergencies, so in a quiet year nobody signs in with them. Checks for unused',
+    'credentials then report them: AWS Security Hub control IAM.8 "Unused IAM user credentials should be removed"',
+    '(AWS Config rule iam-user-unused-credentials-check, maxCredentialUsageAge 90 days by default) and the CIS AWS',
+    'Foundations Benchmark recommendation to disable credentials unused for 90 days (v1.2.0, 1.3; later versions use',
+    '45 days). The answer is not to delete the door but to prove it works on a schedule shorter than that window.',
+    'This record is that proof: a named holder signed in with MFA, switched into the break-glass role, and the alerts',
+    'above reached the alert topic within the stated times. A drill at least every 90 days (45 days for the stricter',
+    'CIS versions) keeps the credentials "used" for those checks, shows they still work, and shows that using them',
+    'cannot go unnoticed. Rotate the password after every drill, as after every real use.',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}
