@@ -84,16 +84,21 @@ async function accountsInTargets(ctx: DoctorContext, targets: readonly string[])
     for await (const page of org.paginateListAccounts({ client, pageSize: 20 }, {})) for (const a of page.Accounts ?? []) if (a.Id && active(a)) found.add(a.Id);
     return [...found];
   }
-  let level = [...targets];
-  while (level.length) {
-    const next = await mapLimit(level, ctx.concurrency, async (parent) => {
+  // Depth first and pipelined: a child OU is listed as soon as its parent's OU page arrives, not after the parent's
+  // account pages (which cannot be parallelized: each page needs the previous page's token).
+  const visit = async (parent: string): Promise<void> => {
+    const accounts = async () => {
       for await (const page of org.paginateListAccountsForParent({ client, pageSize: 20 }, { ParentId: parent })) for (const a of page.Accounts ?? []) if (a.Id && active(a)) found.add(a.Id);
-      const children: string[] = [];
-      for await (const page of org.paginateListOrganizationalUnitsForParent({ client, pageSize: 20 }, { ParentId: parent })) for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) children.push(ou.Id);
-      return children;
-    });
-    level = next.flat();
-  }
+    };
+    const children = async () => {
+      const ids: string[] = [];
+      for await (const page of org.paginateListOrganizationalUnitsForParent({ client, pageSize: 20 }, { ParentId: parent })) for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) ids.push(ou.Id);
+      await mapLimit(ids, ctx.concurrency, visit);
+    };
+    // Both started here and awaited together, so a failure of either is handled (no unhandled rejection).
+    await Promise.all([accounts(), children()]);
+  };
+  await mapLimit([...new Set(targets)], ctx.concurrency, visit);
   return [...found];
 }
 
