@@ -19,13 +19,71 @@ interface CompiledRule {
   readonly rule: AlertRule;
   readonly pattern: CompiledPattern;
   readonly regions: ReadonlySet<string>;
+  /** Necessary conditions read off the pattern, checked before the full match (see requiredStrings). */
+  readonly prefilter: ReadonlyArray<{ readonly path: readonly string[]; readonly values: ReadonlySet<string> }>;
+}
+
+/**
+ * Fields worth a pre-check: nearly every event a simulation sees is unrelated, and for those a failed lookup of
+ * its eventName in a small set is far cheaper than walking the whole compiled pattern.
+ */
+const PREFILTER_PATHS: ReadonlyArray<readonly string[]> = [['detail', 'eventName'], ['detail', 'eventSource'], ['source']];
+
+/**
+ * The exact strings a field must equal for `pattern` to match, when the pattern demands it on every path: the field's
+ * value list holds only plain strings, or every `$or` branch at some level on the way demands it (then the union).
+ * undefined when the pattern lets anything else through (operators such as prefix or anything-but, or no condition).
+ * A necessary condition only: the full match still decides.
+ */
+export function requiredStrings(pattern: unknown, path: readonly string[]): Set<string> | undefined {
+  if (path.length === 0) {
+    return Array.isArray(pattern) && pattern.length > 0 && pattern.every((v) => typeof v === 'string') ? new Set(pattern as string[]) : undefined;
+  }
+  if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return undefined;
+  const node = pattern as Record<string, unknown>;
+  if (path[0]! in node) {
+    const direct = requiredStrings(node[path[0]!], path.slice(1));
+    if (direct) return direct;
+  }
+  if (Array.isArray(node.$or) && node.$or.length > 0) {
+    const union = new Set<string>();
+    for (const branch of node.$or) {
+      const got = requiredStrings(branch, path);
+      if (!got) return undefined;
+      for (const v of got) union.add(v);
+    }
+    return union;
+  }
+  return undefined;
+}
+
+/**
+ * False only when the event certainly fails: the field is a string outside the set, or absent/not a string. Any array
+ * on the way (EventBridge matches array elements) leaves the decision to the full match.
+ */
+function mayMatch(event: Record<string, unknown>, path: readonly string[], values: ReadonlySet<string>): boolean {
+  let v: unknown = event;
+  for (const key of path) {
+    if (Array.isArray(v)) return true;
+    if (typeof v !== 'object' || v === null) return false;
+    v = (v as Record<string, unknown>)[key];
+  }
+  if (typeof v === 'string') return values.has(v);
+  return Array.isArray(v);
 }
 
 export class Simulator {
   private readonly rules: CompiledRule[];
 
-  constructor(private readonly ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE) {
-    this.rules = rules.map((rule) => ({ rule, pattern: compilePattern(rule.pattern(ctx)), regions: new Set(regionsFor(rule, ctx)) }));
+  constructor(private readonly ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE, opts: { prefilter?: boolean } = {}) {
+    this.rules = rules.map((rule) => {
+      const raw = rule.pattern(ctx);
+      const prefilter = opts.prefilter === false ? [] : PREFILTER_PATHS.flatMap((path) => {
+        const values = requiredStrings(raw, path);
+        return values ? [{ path, values }] : [];
+      });
+      return { rule, pattern: compilePattern(raw), regions: new Set(regionsFor(rule, ctx)), prefilter };
+    });
   }
 
   /** Members are the explicit accounts, the management account, and (with OUs targeted) any other account. */
@@ -42,6 +100,7 @@ export class Simulator {
     const matches: RuleMatch[] = [];
     for (const c of this.rules) {
       if (!deployedIn(c.rule, kind) || typeof region !== 'string' || !c.regions.has(region)) continue;
+      if (!c.prefilter.every((f) => mayMatch(event, f.path, f.values))) continue;
       if (c.pattern.matches(event)) matches.push({ rule: c.rule.id, severity: c.rule.severity, title: c.rule.title });
     }
     return matches;

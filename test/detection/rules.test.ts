@@ -9,8 +9,10 @@ import { CATALOGUE, type RuleId } from '../../lib/detection/catalogue';
 import { detectionContext } from '../../lib/detection/context';
 import { toEventBridgeEvent } from '../../lib/detection/envelope';
 import { compilePattern } from '../../lib/detection/matcher';
+import { requiredStrings, Simulator } from '../../lib/detection/simulate';
+import { loadConfigFile } from '../../lib/config/load';
 import { centralRuleName, forwarderRuleName } from '../../lib/naming';
-import { resourcesOfType, synthConfig, type Synthesized } from '../helpers/synth';
+import { EXAMPLE_CONFIG, resourcesOfType, synthConfig, type Synthesized } from '../helpers/synth';
 import * as f from '../fixtures/cloudtrail';
 
 let synth: Synthesized;
@@ -197,4 +199,44 @@ describe('paired fixtures per rule (synthesized central patterns)', () => {
       }
     });
   }
+});
+
+describe('the simulator pre-check never changes an answer', () => {
+  // The Simulator skips a rule early when a field the pattern pins to exact strings (eventName, eventSource, source)
+  // holds another string. Every fixture, matching or not, and variants with array-valued and missing fields, must get
+  // the same rules with the pre-check as without it.
+  const ctx = detectionContext(loadConfigFile(EXAMPLE_CONFIG).config);
+  const fast = new Simulator(ctx);
+  const full = new Simulator(ctx, CATALOGUE, { prefilter: false });
+  const variants = (e: Record<string, any>): Array<Record<string, any>> => {
+    const d = e.detail ?? {};
+    return [
+      e,
+      { ...e, detail: { ...d, eventName: [d.eventName, 'Other'] } },
+      { ...e, detail: { ...d, eventSource: [d.eventSource] } },
+      { ...e, detail: [d] },
+      { ...e, source: [e.source] },
+      { ...e, detail: { ...d, eventName: undefined } },
+    ];
+  };
+  it('on every fixture and its variants', () => {
+    let n = 0;
+    for (const fx of Object.values(FIXTURES)) {
+      for (const [name, record] of [...fx.match, ...fx.miss]) {
+        for (const e of variants(wrap(record))) {
+          assert.deepEqual(fast.evaluate(e), full.evaluate(e), name);
+          n++;
+        }
+      }
+    }
+    assert.ok(n > 100, `${n} events compared`);
+  });
+  it('reads the pinned strings off patterns, through $or, and only when nothing else is allowed', () => {
+    assert.deepEqual(requiredStrings({ detail: { eventName: ['A', 'B'] } }, ['detail', 'eventName']), new Set(['A', 'B']));
+    assert.deepEqual(requiredStrings({ detail: { $or: [{ eventName: ['A'] }, { eventName: ['B'], x: [1] }] } }, ['detail', 'eventName']), new Set(['A', 'B']));
+    assert.equal(requiredStrings({ detail: { $or: [{ eventName: ['A'] }, { other: ['B'] }] } }, ['detail', 'eventName']), undefined);
+    assert.equal(requiredStrings({ detail: { eventName: [{ prefix: 'A' }] } }, ['detail', 'eventName']), undefined);
+    assert.equal(requiredStrings({ detail: { eventName: ['A', null] } }, ['detail', 'eventName']), undefined);
+    assert.equal(requiredStrings({ source: ['aws.sts'] }, ['detail', 'eventName']), undefined);
+  });
 });
