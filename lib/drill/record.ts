@@ -2,8 +2,9 @@
  * The drill record: what an auditor needs to see that the emergency door was tried and the alarm rang. Written as
  * JSON (for tooling) and Markdown (for people) into the drills directory, both named by the UTC start time.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from '../write-atomically';
 import type { DrillStepId } from './expected';
 import type { ReceivedAlert } from './messages';
 
@@ -62,17 +63,6 @@ export function writeRecord(dir: string, record: DrillRecord): { json: string; m
   writeAtomically(json, `${JSON.stringify(record, null, 2)}\n`);
   writeAtomically(markdown, recordMarkdown(record));
   return { json, markdown };
-}
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 const OUTCOME_TEXT: Record<DrillOutcome, string> = {

@@ -5,11 +5,11 @@
  * the management account or a delegated administrator); --offline uses only the accounts the config names.
  * The AWS SDK is loaded only on the online path.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { loadConfigFile } from '../../config/load';
 import { FORMATS, render, type Format } from '../../links/render';
 import { buildSheet, configAccounts, selectAccounts, type OrgAccount } from '../../links/sheet';
+import { writeAtomically } from '../../write-atomically';
 import { EXIT, UserError } from '../errors';
 import type { Io } from '../io';
 
@@ -54,7 +54,7 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
   const sheet = buildSheet(config, accounts, { configFile: opts.config, offline: !!opts.offline, notes });
   const text = render(sheet, format);
   if (opts.out) {
-    writeAtomically(opts.out, text);
+    writeSheet(opts.out, text);
     io.err(`wrote ${sheet.accounts.length} account${sheet.accounts.length === 1 ? '' : 's'} (${format}${sheet.offline ? ', offline' : ''}) to ${opts.out}`);
   } else {
     io.out(text, true);
@@ -62,14 +62,11 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-/** Write next to the target, then rename: a half-written sheet never replaces a good one. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** The sheet replaces an older one only when complete. */
+function writeSheet(file: string, text: string): void {
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeAtomically(file, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new UserError(`cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.runtime);
   }
 }
