@@ -10,7 +10,7 @@ import { compareRules, HEARTBEAT_SCHEDULE_RULE, type ExpectedRule } from '../../
 import { actionMatches, evaluatePath, roleActions, type Level } from '../../lib/doctor/checks/scp';
 import { classifyInstances } from '../../lib/doctor/checks/stackset';
 import { judgeSubscriptions, safeEndpoint } from '../../lib/doctor/checks/topic';
-import { judgeTrails } from '../../lib/doctor/checks/trail';
+import { judgeTrails, managementCoverage } from '../../lib/doctor/checks/trail';
 import { maskKeyId, mfaKind, passwordAgeDays } from '../../lib/doctor/checks/users';
 import { renderJson, renderTable } from '../../lib/doctor/render';
 import { runChecks, worst } from '../../lib/doctor/run';
@@ -95,7 +95,7 @@ describe('topic subscriptions', () => {
 });
 
 describe('trail', () => {
-  const t = (o: Partial<Parameters<typeof judgeTrails>[1][number]>) => ({ name: 'x', arn: 'arn', multiRegion: false, organization: false, logging: true, ...o });
+  const t = (o: Partial<Parameters<typeof judgeTrails>[1][number]>) => ({ name: 'x', arn: 'arn', multiRegion: false, organization: false, logging: true, management: { read: true, write: true }, ...o });
   it('create mode wants a logging multi-region trail; organization mode an organization trail', () => {
     assert.equal(judgeTrails('create', [t({ name: 'breakglass-trail', multiRegion: true })], 'us-east-1').status, 'pass');
     assert.equal(judgeTrails('create', [t({ name: 'single' })], 'us-east-1').status, 'fail');
@@ -105,6 +105,24 @@ describe('trail', () => {
     const unread = judgeTrails('existing-organization-trail', [t({ organization: true, logging: undefined, statusError: 'refused' })], 'us-east-1');
     assert.equal(unread.status, 'warn');
     assert.match(unread.fix!, /management account/);
+  });
+  it('a trail that skips read-only management events fails: AssumeRole would never reach EventBridge', () => {
+    const r = judgeTrails('create', [t({ name: 'breakglass-trail', multiRegion: true, management: { read: false, write: true } })], 'us-east-1');
+    assert.equal(r.status, 'fail');
+    assert.match(r.detail, /no read, write/);
+    assert.match(r.fix!, /AssumeRole is a read-only event/);
+    assert.equal(judgeTrails('create', [t({ multiRegion: true, management: undefined })], 'us-east-1').status, 'warn');
+    // One complete trail is enough, whatever the others log.
+    assert.equal(judgeTrails('create', [t({ name: 'a', multiRegion: true, management: { read: false, write: true } }), t({ name: 'b', multiRegion: true })], 'us-east-1').status, 'pass');
+  });
+  it('reads basic and advanced event selectors', () => {
+    assert.deepEqual(managementCoverage({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }), { read: true, write: true });
+    assert.deepEqual(managementCoverage({ EventSelectors: [{ ReadWriteType: 'WriteOnly' }] }), { read: false, write: true });
+    assert.deepEqual(managementCoverage({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false }] }), { read: false, write: false });
+    assert.deepEqual(managementCoverage({ AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] }), { read: true, write: true });
+    assert.deepEqual(managementCoverage({ AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] }] }), { read: false, write: true });
+    assert.deepEqual(managementCoverage({ AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', NotEquals: ['false'] }] }] }), { read: true, write: false });
+    assert.deepEqual(managementCoverage({ AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }] }] }), { read: false, write: false });
   });
 });
 

@@ -102,7 +102,7 @@ describe('breakglass doctor against moto', () => {
     assert.match(detail['forwarder-rules']!, new RegExp(`security account\\), 2 regions: all ${forwarderCount('security')} rules`));
     // Every catalogue rule, the heartbeat rule on the central bus and its schedule rule on the default bus.
     assert.match(detail['central-rules']!, new RegExp(`all ${CATALOGUE.length + 2} rules present and enabled`));
-    assert.match(detail.trail!, /multi-region trail logging: breakglass-trail/);
+    assert.match(detail.trail!, /multi-region trail logging read and write management events: breakglass-trail/);
   });
 
   it('healthy, as the management account: StackSet instances CURRENT in every target, SCPs allow the path; exit 0', async (t) => {
@@ -208,6 +208,23 @@ describe('breakglass doctor against moto', () => {
       await home.send(new ev.PutRuleCommand({ Name: rule.Name!, EventBusName: 'breakglass-central', EventPattern: rule.EventPattern, Description: rule.Description, State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' }));
       await other.send(new ev.EnableRuleCommand({ Name: 'breakglass-fwd-console-login' }));
       home.destroy(); other.destroy();
+    }
+  });
+
+  it('trail logging only write events: the trail check fails (AssumeRole is read-only); exit 1', async (t) => {
+    const m = moto.orSkip(t); if (!m) return;
+    const ct = await import('@aws-sdk/client-cloudtrail');
+    const client = inAccount(new ct.CloudTrailClient({ region: HOME, endpoint: m.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }), org.security);
+    await client.send(new ct.PutEventSelectorsCommand({ TrailName: 'breakglass-trail', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] }));
+    try {
+      const { r, status, detail } = await doctorJson(securityEnv);
+      assert.equal(r.code, 1);
+      assert.equal(status.trail, 'fail');
+      assert.match(detail.trail!, /breakglass-trail \(no read, write\)/);
+      assert.equal(status['users-mfa'], 'pass', 'other checks unaffected');
+    } finally {
+      await client.send(new ct.PutEventSelectorsCommand({ TrailName: 'breakglass-trail', EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }));
+      client.destroy();
     }
   });
 

@@ -155,6 +155,9 @@ export async function finishSecurityAccount(s: Sdk, security: string): Promise<{
     const bucket = resources.find((r) => r.ResourceType === 'AWS::S3::Bucket' && /TrailBucket/.test(r.LogicalResourceId ?? ''))?.PhysicalResourceId;
     if (!bucket) throw new Error('trail bucket not found in Breakglass-Security');
     await ct.send(new s.ct.CreateTrailCommand({ Name: 'breakglass-trail', S3BucketName: bucket, IsMultiRegionTrail: true }));
+    // The template's trail logs read and write management events (lib/constructs/trail.ts); moto skips the trail
+    // resource, so the selectors are set here as the template sets them.
+    await ct.send(new s.ct.PutEventSelectorsCommand({ TrailName: 'breakglass-trail', EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }));
     await ct.send(new s.ct.StartLoggingCommand({ Name: 'breakglass-trail' }));
     for (const [i, user] of USERS.entries()) {
       // Not a real secret: moto stores it, doctor never reads it.

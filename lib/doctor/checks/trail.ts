@@ -6,7 +6,11 @@
  * you must specify its ARN").
  * cloudTrail.mode create: a multi-region trail of the security account (breakglass creates breakglass-trail).
  * existing-organization-trail: an organization trail (IsOrganizationTrail), which logs every account.
- * Event selectors (read and write management events) are not checked here.
+ * Event selectors: the trail must log management events, read-only ones too: AssumeRole is recorded with
+ * readOnly: true (IAM user guide, "Logging IAM and AWS STS API calls with AWS CloudTrail"), and a trail that logs only
+ * write events never hands it to EventBridge. GetEventSelectors returns either basic selectors (ReadWriteType
+ * All | ReadOnly | WriteOnly, IncludeManagementEvents) or advanced ones (field selectors on eventCategory and readOnly)
+ * (CloudTrail API Reference, GetEventSelectors, EventSelector, AdvancedFieldSelector).
  */
 import { NAMES } from '../../naming';
 import { mapLimit } from '../concurrency';
@@ -22,6 +26,36 @@ export interface TrailFacts {
   readonly logging?: boolean;
   readonly statusError?: string;
   readonly statusRefused?: boolean;
+  /** Which management events the trail logs; undefined when the selectors could not be read. */
+  readonly management?: { readonly read: boolean; readonly write: boolean };
+}
+
+interface SelectorsResponse {
+  readonly EventSelectors?: ReadonlyArray<{ ReadWriteType?: string; IncludeManagementEvents?: boolean }>;
+  readonly AdvancedEventSelectors?: ReadonlyArray<{ FieldSelectors?: ReadonlyArray<{ Field?: string; Equals?: string[]; NotEquals?: string[] }> }>;
+}
+
+/** Which management events a trail's selectors log (pure). */
+export function managementCoverage(r: SelectorsResponse): { read: boolean; write: boolean } {
+  let read = false;
+  let write = false;
+  for (const sel of r.EventSelectors ?? []) {
+    // IncludeManagementEvents defaults to true; ReadWriteType to All.
+    if (sel.IncludeManagementEvents === false) continue;
+    const rw = sel.ReadWriteType ?? 'All';
+    if (rw === 'All' || rw === 'ReadOnly') read = true;
+    if (rw === 'All' || rw === 'WriteOnly') write = true;
+  }
+  for (const adv of r.AdvancedEventSelectors ?? []) {
+    const fields = adv.FieldSelectors ?? [];
+    const category = fields.find((f) => f.Field === 'eventCategory');
+    if (!category?.Equals?.includes('Management')) continue;
+    const ro = fields.find((f) => f.Field === 'readOnly');
+    const allows = (v: 'true' | 'false') => !ro || ((!ro.Equals || ro.Equals.includes(v)) && !(ro.NotEquals ?? []).includes(v));
+    if (allows('true')) read = true;
+    if (allows('false')) write = true;
+  }
+  return { read, write };
 }
 
 async function trailFacts(ctx: DoctorContext, region: string) {
@@ -31,8 +65,15 @@ async function trailFacts(ctx: DoctorContext, region: string) {
   return mapLimit(list, ctx.concurrency, async (t): Promise<TrailFacts> => {
     const arn = t.TrailARN ?? t.Name ?? '?';
     const base = { name: t.Name ?? arn, arn, multiRegion: !!t.IsMultiRegionTrail, organization: !!t.IsOrganizationTrail };
-    const s = await attempt(ctx, 'cloudtrail:GetTrailStatus', () => client.send(new ct.GetTrailStatusCommand({ Name: arn })));
-    return s.ok ? { ...base, logging: !!s.value.IsLogging } : { ...base, statusError: s.error, statusRefused: s.refused };
+    const [s, sel] = await Promise.all([
+      attempt(ctx, 'cloudtrail:GetTrailStatus', () => client.send(new ct.GetTrailStatusCommand({ Name: arn }))),
+      attempt(ctx, 'cloudtrail:GetEventSelectors', () => client.send(new ct.GetEventSelectorsCommand({ TrailName: arn }))),
+    ]);
+    // AWS returns a trail's selectors, the default one included; an answer with none at all (moto's, for a trail
+    // created without PutEventSelectors) says nothing, so it counts as unread rather than as "logs nothing".
+    const none = sel.ok && !sel.value.EventSelectors?.length && !sel.value.AdvancedEventSelectors?.length;
+    const management = sel.ok && !none ? managementCoverage(sel.value) : undefined;
+    return s.ok ? { ...base, logging: !!s.value.IsLogging, management } : { ...base, statusError: s.error, statusRefused: s.refused, management };
   });
 }
 
@@ -41,9 +82,20 @@ export function judgeTrails(mode: 'create' | 'existing-organization-trail', trai
   const wanted = trails.filter((t) => (mode === 'create' ? t.multiRegion : t.organization));
   const kind = mode === 'create' ? 'multi-region trail' : 'organization trail';
   const logging = wanted.filter((t) => t.logging === true);
+  const complete = logging.filter((t) => !t.management || (t.management.read && t.management.write));
+  if (logging.length && !complete.length) {
+    return fail(`${kind} logging but not all management events: ${logging.map((t) => `${t.name} (${t.management!.read ? 'read' : 'no read'}, ${t.management!.write ? 'write' : 'no write'})`).join('; ')}`,
+      'log read and write management events (aws cloudtrail put-event-selectors --trail-name ARN --event-selectors \'[{"ReadWriteType":"All","IncludeManagementEvents":true}]\'): AssumeRole is a read-only event, sign-ins and IAM changes are write events');
+  }
   if (logging.length) {
-    const own = logging.find((t) => t.name === NAMES.trail);
-    return pass(`${kind} logging: ${listSome(logging.map((t) => t.name))}${mode === 'create' && !own ? ` (not ${NAMES.trail}, which is absent or not logging)` : ''}`);
+    const unread = complete.filter((t) => !t.management);
+    if (unread.length === complete.length) {
+      return warn(`${kind} logging: ${listSome(complete.map((t) => t.name))}, but its event selectors could not be read`,
+        'give the credentials cloudtrail:GetEventSelectors: a trail that skips read-only management events misses every AssumeRole');
+    }
+    const good = complete.filter((t) => t.management);
+    const own = good.find((t) => t.name === NAMES.trail);
+    return pass(`${kind} logging read and write management events: ${listSome(good.map((t) => t.name))}${mode === 'create' && !own ? ` (not ${NAMES.trail}, which is absent or not logging)` : ''}`);
   }
   const unknown = wanted.filter((t) => t.logging === undefined);
   if (unknown.length) {
