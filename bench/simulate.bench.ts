@@ -30,6 +30,7 @@
  * by function and by source module, and a stage breakdown (each stage of simulate's pipeline added in turn, the lib
  * modules imported through tsx, one child per stage).
  */
+import { writeSection } from './benchmarks-doc';
 import { createHash } from 'node:crypto';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -784,28 +785,8 @@ function render(r: Results): string {
 
 const mainEps = (r: Results) => r.forms[0]!.simulate.eps;
 
-/** Replaces this script's section (from its heading to the next "## " or the end), else appends it. Re-reads first. */
 function writeDoc(section: string): void {
-  const header = [
-    '# Benchmarks',
-    '',
-    'Measurements of this project on a named machine. Each section records its own machine (`nproc`, CPU model from',
-    '`/proc/cpuinfo`, RAM, Node version) and the date it was measured (UTC, from `date -u`), because numbers from',
-    'different machines or days are not comparable. Re-run the named script to refresh a section; scripts rewrite',
-    'only their own section.',
-    '',
-  ].join('\n');
-  let text = existsSync(DOC) ? readFileSync(DOC, 'utf8') : header;
-  const start = text.search(/^## Simulate and test-pattern\s*$/m);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${section}\n`;
-  } else {
-    const rest = text.slice(start + 1);
-    const next = rest.search(/^## /m);
-    const end = next === -1 ? text.length : start + 1 + next;
-    text = `${text.slice(0, start)}${section}\n${next === -1 ? '' : `\n${text.slice(end)}`}`;
-  }
-  writeFileSync(DOC, text.endsWith('\n') ? text : `${text}\n`);
+  writeSection('## Simulate and test-pattern', section, DOC);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@
  * (~1 linear, ~2 quadratic). A warm run with CDK_VALIDATION=false (aws-cdk-lib's built-in CloudFormation validator
  * off) shows how much of the time and growth is that validator's.
  */
+import { writeSection } from './benchmarks-doc';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -522,26 +523,7 @@ function compactStackNames(names: string[]): string {
 }
 
 function writeDoc(section: string): void {
-  const header = [
-    '# Benchmarks',
-    '',
-    'Measurements of this project on a named machine. Each section records its own machine (`nproc`, CPU model from',
-    '`/proc/cpuinfo`, RAM, Node version) and the date it was measured (UTC, from `date -u`), because numbers from',
-    'different machines or days are not comparable. Re-run the named script to refresh a section; scripts rewrite',
-    'only their own section.',
-    '',
-  ].join('\n');
-  let text = existsSync(DOC) ? readFileSync(DOC, 'utf8') : header;
-  const start = text.search(/^## Synthesis\s*$/m);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${section}\n`;
-  } else {
-    const rest = text.slice(start + 1);
-    const next = rest.search(/^## /m);
-    const end = next === -1 ? text.length : start + 1 + next;
-    text = `${text.slice(0, start)}${section}\n${next === -1 ? '' : `\n${text.slice(end)}`}`;
-  }
-  writeFileSync(DOC, text.endsWith('\n') ? text : `${text}\n`);
+  writeSection('## Synthesis', section, DOC);
 }
 
 const loadNow = (): string => loadavg().map((x) => x.toFixed(2)).join(' / ');
