@@ -1,7 +1,7 @@
-import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GLOBAL_EVENTS_REGION } from '../config/regions';
 import type { AlertRule } from '../detection/catalogue';
@@ -62,29 +62,9 @@ export class EventForwarders extends Construct {
       },
     });
 
-    let key = props.deadLetterKey;
-    if (!key && props.deadLetterEncryption === 'kms') {
-      const own = new kms.Key(this, 'DeadLetterKey', {
-        description: 'breakglass: encrypts the forwarder dead-letter queue of this region',
-        enableKeyRotation: true,
-        // The queue goes with the stack, so nothing is left for the key to decrypt; KMS still waits 30 days.
-        removalPolicy: RemovalPolicy.DESTROY,
-        pendingWindow: Duration.days(30),
-      });
-      // EventBridge writes dead letters to an encrypted queue only if the key policy lets events.amazonaws.com use
-      // the key (EventBridge user guide, "Using dead-letter queues to process undelivered events": kms:Decrypt and
-      // kms:GenerateDataKey). No aws:SourceArn condition: the queue policy already admits only our rules.
-      own.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'EventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }));
-      key = own;
-    }
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
       queueName: `${NAMES.rulePrefix}forwarder-dead-letters`,
-      key,
+      key: props.deadLetterKey ?? (props.deadLetterEncryption === 'kms' ? 'own' : undefined),
       sourceRuleArnPattern: DeadLetterQueue.defaultBusRules(this, forwarderRuleName('')),
     });
 
