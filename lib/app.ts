@@ -44,7 +44,9 @@ export function buildApp(config: BreakglassConfig, opts: BuildOptions): BuiltApp
 
   // The member template is synthesized on its own: no env (one template for every account and region) and no
   // bootstrap version rule, so member accounts need no CDK bootstrap.
-  const memberApp = new App({ outdir: `${opts.outdir}/member-template.out`, context });
+  // autoSynth off for both apps: callers synthesize explicitly; under the CDK CLI the default would synthesize again
+  // at process exit.
+  const memberApp = new App({ outdir: `${opts.outdir}/member-template.out`, context, autoSynth: false });
   const memberStack = new MemberBaselineStack(memberApp, stackIds.memberTemplate, {
     config,
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
@@ -53,7 +55,7 @@ export function buildApp(config: BreakglassConfig, opts: BuildOptions): BuiltApp
   if (opts.plugins) Validations.of(memberApp).addPlugins(...opts.plugins(memberApp));
   const memberTemplate = memberApp.synth().getStackArtifact(memberStack.artifactId).template as Record<string, unknown>;
 
-  const app = new App({ outdir: opts.outdir, context });
+  const app = new App({ outdir: opts.outdir, context, autoSynth: false });
   const c = config;
   const home = c.securityAccount.region;
   const regions = detectionContext(c).regions;

@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UserError } from './errors';
 import { processIo, type Io } from './io';
+import { packageVersion } from '../package-files';
 
 const EXIT_HELP = `
 Exit codes:
@@ -19,6 +20,7 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
   let code = EXIT.ok as number;
   const program = new Command('breakglass')
     .description('Break-glass access for an AWS Organization: deploy, check and rehearse the emergency door.')
+    .version(packageVersion(), '-V, --version', 'print the version of breakglass')
     .option('--debug', 'print stack traces of unexpected errors')
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
@@ -39,6 +41,12 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .option('-o, --out <dir>', 'cloud assembly directory', 'cdk.out')
     .option('--no-summary', 'do not print the deployment summary')
     .action(async (o) => { code = await (require('./commands/synth') as typeof import('./commands/synth')).runSynth(o, io); });
+
+  program.command('deploy-plan')
+    .description('the ordered commands that deploy breakglass: CDK bootstrap and deploy per account, with the credentials each step needs (offline)')
+    .addOption(configOption())
+    .option('--json', 'print one JSON document ({"schemaVersion":1,"steps":[...]})')
+    .action(async (o) => { code = (require('./commands/deploy-plan') as typeof import('./commands/deploy-plan')).runDeployPlan(o, io); });
 
   program.command('simulate')
     .description('which alerts the deployed system would raise for CloudTrail records / EventBridge events (offline)')

@@ -2,12 +2,11 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
+import { notifierAssetDir } from '../package-files';
 
 export interface NotifierProps {
   readonly functionName: string;
@@ -26,10 +25,11 @@ export interface NotifierProps {
 /**
  * The small Lambda that renders readable alerts (lib/notify) and publishes them. Chosen over input transformers
  * because email subjects can only be set by a publisher calling SNS Publish, and the text needs conditional fields
- * (docs/decisions/0001-alert-messages.md). Bundled with esbuild (NodejsFunction); the AWS SDK comes from the runtime.
+ * (docs/decisions/0001-alert-messages.md). The code is the bundle built with the package (dist/notifier, see
+ * lib/package-files.ts): synthesis only hashes and copies it. The AWS SDK comes from the Lambda runtime.
  */
 export class Notifier extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
@@ -39,11 +39,11 @@ export class Notifier extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const chat = (props.chatTopics ?? []).map((c) => ({ arn: c.topic.topicArn, minSeverity: c.minSeverity }));
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: 'breakglass: renders break-glass alerts and publishes them to the alert topics',
-      entry: join(__dirname, '..', 'notify', 'handler.ts'),
-      handler: 'handler',
+      code: lambda.Code.fromAsset(notifierAssetDir()),
+      handler: 'index.handler',
       // The newest Node.js runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1); the handler is async, as Node.js 24
       // requires (callback handlers are not supported from nodejs24.x on).
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -64,14 +64,6 @@ export class Notifier extends Construct {
         RUNBOOK_URL: props.runbookUrl ?? '',
         HEARTBEAT_PERIOD: props.heartbeatPeriod ?? 'weekly',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        externalModules: ['@aws-sdk/*'],
-        // Bundle locally with the esbuild package; never fall back to Docker.
-        forceDockerBundling: false,
       },
     });
     props.alertTopic.grantPublish(this.function);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -54,36 +54,45 @@ describe('breakglass synth', () => {
   });
 });
 
-describe('the installed bin', () => {
-  it('bin/breakglass.js runs and prints help with exit codes', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'breakglass.js'), '--help'], { encoding: 'utf8' });
+describe('the packaged command (bin/breakglass.js runs the build in dist/)', () => {
+  const bin = join(ROOT, 'bin', 'breakglass.js');
+  it('prints help with exit codes', () => {
+    const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Usage: breakglass/);
     assert.match(r.stdout, /Exit codes:/);
   });
+  it('--version prints the version from package.json', () => {
+    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
   it('a bad config through the real process: exit 2 and no stack trace', () => {
     const file = join(tmp, 'n.yaml');
     writeFileSync(file, 'securityAccount: 1\n');
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'breakglass.js'), 'validate', '-c', file], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'validate', '-c', file], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
     assert.match(r.stderr, /securityAccount: expected object/);
   });
-  it('the CDK app entry synthesizes through cdk.json (npx cdk synth equivalent)', () => {
-    const out = join(tmp, 'cdkapp.out');
-    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env: { ...process.env, CDK_OUTDIR: out }, encoding: 'utf8' });
-    assert.ok(existsSync(join(out, 'Breakglass-Security.template.json')));
-  });
-});
-
-describe('the esbuild bundle (what bin/breakglass.js runs after npm ci)', () => {
-  it('builds and runs test-pattern and validate without tsx', () => {
-    const out = join(tmp, 'bundle', 'breakglass.js');
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [join(ROOT, 'bin', 'breakglass.ts'), '--bundle', '--platform=node', '--target=node20', `--outfile=${out}`, '--external:aws-cdk-lib', '--external:constructs', '--log-level=warning'], { cwd: ROOT });
-    const tp = spawnSync(process.execPath, [out, 'test-pattern', '-p', '{"source":["aws.signin"]}'], { input: '{"source":"aws.signin"}\n{"source":"aws.sts"}\n', encoding: 'utf8' });
+  it('test-pattern and validate run without tsx', () => {
+    const tp = spawnSync(process.execPath, [bin, 'test-pattern', '-p', '{"source":["aws.signin"]}'], { input: '{"source":"aws.signin"}\n{"source":"aws.sts"}\n', encoding: 'utf8' });
     assert.equal(tp.status, 0, tp.stderr);
     assert.equal(tp.stdout, 'true\nfalse\n');
-    const v = spawnSync(process.execPath, [out, 'validate', '-q', '-c', EXAMPLE_CONFIG], { encoding: 'utf8' });
+    const v = spawnSync(process.execPath, [bin, 'validate', '-q', '-c', EXAMPLE_CONFIG], { encoding: 'utf8' });
     assert.equal(v.status, 0, v.stderr);
+  });
+  it('synth from another working directory ships the prebuilt notifier bundle', () => {
+    const cwd = mkdtempSync(join(tmp, 'elsewhere-'));
+    const out = join(cwd, 'assembly');
+    const r = spawnSync(process.execPath, [bin, 'synth', '--config', EXAMPLE_CONFIG, '--out', out, '--no-summary'], { cwd, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Synthesized 35 stacks/);
+    const manifest = JSON.parse(readFileSync(join(out, 'Breakglass-Security.assets.json'), 'utf8'));
+    const lambdaAssets = Object.values(manifest.files as Record<string, { source: { path: string; packaging?: string } }>)
+      .filter((f) => f.source.packaging === 'zip');
+    assert.equal(lambdaAssets.length, 1, 'one zipped asset: the notifier');
+    const shipped = readFileSync(join(out, lambdaAssets[0]!.source.path, 'index.js'));
+    assert.ok(shipped.equals(readFileSync(join(ROOT, 'dist', 'notifier', 'index.js'))), 'the asset is the bundle built with the package');
   });
 });

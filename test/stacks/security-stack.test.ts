@@ -363,7 +363,7 @@ function checkNotifier(s: Synthesized) {
   assert.ok(!resourcesOfType(t, 'AWS::IAM::ManagedPolicy').some(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes(roleId)), 'no managed policy on the notifier role');
 }
 
-/** The bundle (esbuild through NodejsFunction) is in the cloud assembly, exports the handler, leaves the AWS SDK out. */
+/** The notifier bundle (dist/notifier, built with the package) is in the cloud assembly, exports the handler, leaves the AWS SDK out. */
 function checkNotifierBundle(s: Synthesized) {
   const x = ids(s);
   const code = x.t.Resources[x.notifier]!.Properties.Code;
