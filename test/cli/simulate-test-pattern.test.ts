@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { runCli, runCliWithInput } from '../helpers/cli';
-import { EXAMPLE_CONFIG } from '../helpers/synth';
+import { EXAMPLE_CONFIG } from '../helpers/config';
 import * as f from '../fixtures/cloudtrail';
 
 const tmp = mkdtempSync(join(tmpdir(), 'breakglass-sim-'));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli';
-import { EXAMPLE_CONFIG } from '../helpers/synth';
+import { EXAMPLE_CONFIG } from '../helpers/config';
 
 const ROOT = join(__dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'breakglass-cli-'));

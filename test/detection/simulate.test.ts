@@ -5,7 +5,7 @@ import { loadConfigFile } from '../../lib/config/load';
 import { detectionContext } from '../../lib/detection/context';
 import { toEventBridgeEvent } from '../../lib/detection/envelope';
 import { Simulator } from '../../lib/detection/simulate';
-import { EXAMPLE_CONFIG, exampleWith } from '../helpers/synth';
+import { EXAMPLE_CONFIG, exampleWith } from '../helpers/config';
 import * as f from '../fixtures/cloudtrail';
 
 const sim = new Simulator(detectionContext(loadConfigFile(EXAMPLE_CONFIG).config));

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { guardrailDocument } from '../../lib/constructs/guardrail-scp';
 import { HEARTBEAT_SCHEDULE_RULE as DEPLOYED_HEARTBEAT_RULE } from '../../lib/constructs/heartbeat';
 import { NAMES } from '../../lib/naming';
-import { EXAMPLE_CONFIG } from '../helpers/synth';
+import { EXAMPLE_CONFIG } from '../helpers/config';
 import { loadConfigFile } from '../../lib/config/load';
 import { compareRules, HEARTBEAT_SCHEDULE_RULE, type ExpectedRule } from '../../lib/doctor/checks/rules';
 import { actionMatches, evaluatePath, roleActions, type Level } from '../../lib/doctor/checks/scp';

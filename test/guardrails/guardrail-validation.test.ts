@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { stackIds } from '../../lib/stacks/names';
 import { cfnLintVersion, formatCfnLint, runCfnLint } from '../helpers/cfn-lint';
 import { formatFindings, type NagRun, nagSynth } from '../helpers/nag';
-import { exampleWith } from '../helpers/synth';
+import { exampleWith } from '../helpers/config';
 
 let run: NagRun;
 before(() => {

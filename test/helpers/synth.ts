@@ -1,16 +1,23 @@
 /**
- * Synthesizes a config once per test file into a private temp directory and hands out the templates.
- * Tests read what `breakglass synth` writes, so they check what deploys.
+ * Synthesizes a config and hands out the templates. Tests read what `breakglass synth` writes, so they check what
+ * deploys.
+ *
+ * Under scripts/run-tests.mjs (npm test), BREAKGLASS_TEST_SYNTH_CACHE names a directory shared by every test file of
+ * the run: each config variant is synthesized once, by whichever file needs it first, and the others read the same
+ * cloud assembly from disk. The cache lives only for one run, so it never outlives a code change.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App, IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
-import { loadConfigFile, parseConfigText } from '../../lib/config/load';
+import { loadConfigFile } from '../../lib/config/load';
 import type { BreakglassConfig } from '../../lib/config/schema';
 
-export const EXAMPLE_CONFIG = join(__dirname, '..', '..', 'examples', 'breakglass.config.yaml');
+import { EXAMPLE_CONFIG } from './config';
+
+export { EXAMPLE_CONFIG, exampleWith } from './config';
 
 export type CfnTemplate = { Resources: Record<string, { Type: string; Properties?: any; Condition?: string; [k: string]: any }>; [k: string]: any };
 
@@ -20,14 +27,34 @@ export interface Synthesized {
   /** Templates by stack name (artifact id), plus the StackSet member template under "member". */
   readonly templates: Map<string, CfnTemplate>;
   readonly member: CfnTemplate;
+  /** The construct tree, for tests that read metadata or environments from it (built on first use when cached). */
   readonly app: App;
   readonly memberApp: App;
   cleanup(): void;
 }
 
+const COMPLETE = '.complete';
+
 export function synthConfig(config: BreakglassConfig = loadConfigFile(EXAMPLE_CONFIG).config,
   plugins?: (app: App) => IPolicyValidationPlugin[]): Synthesized {
-  const dir = mkdtempSync(join(tmpdir(), 'breakglass-test-'));
+  const cacheRoot = process.env.BREAKGLASS_TEST_SYNTH_CACHE;
+  // Validation plugins change what synthesis reports, not the templates, but their runs are few: never cached.
+  if (!cacheRoot || plugins) return synthFresh(config, plugins);
+  const dir = join(cacheRoot, createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 24));
+  if (!existsSync(join(dir, COMPLETE))) {
+    const fresh = synthFresh(config, undefined, cacheRoot);
+    writeFileSync(join(fresh.dir, COMPLETE), '');
+    try {
+      renameSync(fresh.dir, dir);
+    } catch {
+      fresh.cleanup(); // another test file finished the same variant first: use its copy
+    }
+  }
+  return fromDisk(config, dir);
+}
+
+function synthFresh(config: BreakglassConfig, plugins?: (app: App) => IPolicyValidationPlugin[], parent = tmpdir()): Synthesized {
+  const dir = mkdtempSync(join(parent, 'breakglass-test-'));
   const built = buildApp(config, { outdir: dir, plugins });
   const assembly = built.app.synth();
   const templates = new Map<string, CfnTemplate>();
@@ -38,11 +65,35 @@ export function synthConfig(config: BreakglassConfig = loadConfigFile(EXAMPLE_CO
   };
 }
 
-/** The example config with changes applied through YAML text, validated like a user's file. */
-export function exampleWith(mutate: (c: any) => void): BreakglassConfig {
-  const c = structuredClone(loadConfigFile(EXAMPLE_CONFIG).config) as any;
-  mutate(c);
-  return parseConfigText(JSON.stringify(c), 'test-config.json');
+/** Templates of a cloud assembly on disk; the apps are rebuilt (not synthesized) only if a test asks for them. */
+function fromDisk(config: BreakglassConfig, dir: string): Synthesized {
+  const stackTemplates = (assemblyDir: string): Map<string, CfnTemplate> => {
+    const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
+    };
+    const out = new Map<string, CfnTemplate>();
+    for (const [id, a] of Object.entries(manifest.artifacts)) {
+      if (a.type !== 'aws:cloudformation:stack' || !a.properties?.templateFile) continue;
+      out.set(a.properties.stackName ?? id, JSON.parse(readFileSync(join(assemblyDir, a.properties.templateFile), 'utf8')) as CfnTemplate);
+    }
+    return out;
+  };
+  const templates = stackTemplates(dir);
+  const member = [...stackTemplates(join(dir, 'member-template.out')).values()][0]!;
+  let rebuilt: { built: ReturnType<typeof buildApp>; dir: string } | undefined;
+  const rebuild = () => {
+    if (!rebuilt) {
+      const own = mkdtempSync(join(tmpdir(), 'breakglass-test-'));
+      rebuilt = { built: buildApp(config, { outdir: own }), dir: own };
+    }
+    return rebuilt.built;
+  };
+  return {
+    config, dir, templates, member,
+    get app() { return rebuild().app; },
+    get memberApp() { return rebuild().memberApp; },
+    cleanup: () => { if (rebuilt) rmSync(rebuilt.dir, { recursive: true, force: true }); },
+  };
 }
 
 export function resourcesOfType(t: CfnTemplate, type: string): Array<[string, any]> {

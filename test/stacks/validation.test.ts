@@ -20,7 +20,7 @@ import { detectionContext } from '../../lib/detection/context';
 import { stackIds } from '../../lib/stacks/names';
 import { cfnLintVersion, formatCfnLint, runCfnLint } from '../helpers/cfn-lint';
 import { CFN_VALIDATE_PLUGIN, formatFindings, type NagRun, nagSynth, readValidationReport } from '../helpers/nag';
-import { exampleWith } from '../helpers/synth';
+import { exampleWith } from '../helpers/config';
 
 const VALIDATE_FLAG = '@aws-cdk/core:validateAgainstDefaultRules';
 
