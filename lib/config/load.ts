@@ -1,12 +1,12 @@
 /**
  * Reads a YAML or JSON config, validates it against the schema and the semantic checks, and reports every
- * problem at once as `file:line: path: what was expected` (line when the YAML node can be located).
+ * problem at once as `file:line: path: what was expected` (line when the YAML node can be located), sorted by line.
  */
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { describeIssue } from './issue-messages';
 import { configSchema, type BreakglassConfig } from './schema';
-import { semanticProblems, type ConfigProblem } from './semantic';
+import type { ConfigProblem } from './semantic';
 
 export class ConfigError extends Error {
   constructor(readonly file: string, readonly problems: readonly string[]) {
@@ -35,58 +35,54 @@ export function parseConfigText(text: string, file = '<config>'): BreakglassConf
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => {
+    throw new ConfigError(file, byLine(doc.errors.map((e) => {
       const at = e.linePos?.[0];
-      return `${file}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
-    }));
+      return { line: at?.line, text: `${file}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+    })));
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [`${file}: expected a mapping with securityAccount, organization, users, role and alerts`]);
   }
+  // Schema problems and the semantic checks (run inside the schema, see semantic.ts) come back together.
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.flatMap((i) => describeIssue(i)).map((p) => format(file, doc, lines, p)));
+    throw new ConfigError(file, byLine(parsed.error.issues.flatMap((i) => describeIssue(i)).map((p) => located(file, doc, lines, p))));
   }
-  const problems = semanticProblems(parsed.data);
-  if (problems.length > 0) throw new ConfigError(file, problems.map((p) => format(file, doc, lines, p)));
   return parsed.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    // Report the branch the user evidently meant: the one whose problems are not "wrong type at the top".
-    const branches = issue.errors.map((b) => b.filter((i) => !(i.code === 'invalid_type' && i.path.length === 0)));
-    const meant = branches.find((b) => b.length > 0);
-    if (meant) return meant.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue));
-  }
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => ({ path: [...path, k], message: 'unknown key (check the spelling; see schema/breakglass.config.schema.json)' }));
-  }
-  if (issue.code === 'invalid_type' && typeof issue.input === 'number' && issue.expected === 'string') {
-    return [{ path, message: `${issue.message} (got ${issue.input})` }];
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return [{ path, message: `missing; expected ${issue.expected}` }];
-  }
-  return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
+interface LocatedProblem { readonly line: number | undefined; readonly text: string }
+
+/** Sorted by line (problems of the whole file first), one line each, without repeats. */
+function byLine(problems: readonly LocatedProblem[]): string[] {
+  const sorted = [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return [...new Set(sorted.map((p) => p.text))];
 }
 
-function format(file: string, doc: Document, lines: LineCounter, p: ConfigProblem): string {
-  return `${file}${lineOf(doc, lines, p.path)}: ${pathText(p.path)}: ${p.message}`;
+function located(file: string, doc: Document, lines: LineCounter, p: ConfigProblem): LocatedProblem {
+  const line = lineOf(doc, lines, p.path);
+  return { line, text: `${file}${line === undefined ? '' : `:${line}`}: ${pathText(p.path)}: ${p.message}` };
 }
 
-/** Finds the deepest YAML node that exists along the path, so even a missing key points at its parent. */
-function lineOf(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>): string {
+/**
+ * The line of the deepest key or list item that exists along the path, so even a missing key points at its parent.
+ * A key's own line, not its value's: `alerts:` rather than the first line inside it.
+ */
+function lineOf(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
   for (let n = path.length; n >= 1; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return `:${lines.linePos(node.range[0]).line}`;
+    const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
+    const last = path[n - 1];
+    let node: unknown;
+    if (isMap(parent)) node = parent.items.find((pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === last)?.key;
+    else if (isSeq(parent) && typeof last === 'number') node = parent.items[last];
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
-  return '';
+  return undefined;
 }
 
 export function pathText(path: ReadonlyArray<string | number>): string {
   if (path.length === 0) return '(top level)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  // Keys that are not plain words (record keys such as account IDs, an empty key) are quoted: tags[""], accountNames["12"].
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : !/^[A-Za-z_][\w-]*$/.test(p) ? `[${JSON.stringify(p)}]` : i === 0 ? p : `.${p}`)).join('');
 }

@@ -1,5 +1,14 @@
-/** Checks that need more than one field at a time. Each returns problems; none throws. */
-import type { BreakglassConfig } from './schema';
+/**
+ * Checks that need more than one field at a time. Each returns problems; none throws.
+ *
+ * Most look inside one section and are attached to it in schema.ts: they run as soon as that section is well-formed,
+ * so their problems are reported together with the schema problems of the other sections. Only
+ * `crossSectionProblems` needs the whole config and runs once everything else is valid.
+ * Paths are relative to the section the function is given.
+ */
+import type { z } from 'zod';
+import { managedPolicyKey } from './managed-policies';
+import type { alertsSchema, BreakglassConfig, organizationSchema, regionsSchema, roleSchema, serviceControlPolicySchema } from './schema';
 
 export interface ConfigProblem {
   /** Field path, e.g. ["users", 1, "name"]. */
@@ -7,60 +16,82 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-export function semanticProblems(c: BreakglassConfig): ConfigProblem[] {
+export function organizationProblems(o: z.output<typeof organizationSchema>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const t = c.organization.targets;
+  const t = o.targets;
   if (t.organizationalUnits.length === 0 && t.accounts.length === 0) {
-    problems.push({ path: ['organization', 'targets'], message: 'expected at least one organizational unit or account to receive the break-glass role' });
+    problems.push({ path: ['targets'], message: 'expected at least one organizational unit or account to receive the break-glass role' });
   }
-  duplicates(t.accounts).forEach((i) => problems.push({ path: ['organization', 'targets', 'accounts', i], message: `duplicate account "${t.accounts[i]}"` }));
-  duplicates(t.organizationalUnits).forEach((i) => problems.push({ path: ['organization', 'targets', 'organizationalUnits', i], message: `duplicate OU "${t.organizationalUnits[i]}"` }));
-  if (t.accounts.includes(c.organization.managementAccountId)) {
-    const i = t.accounts.indexOf(c.organization.managementAccountId);
-    problems.push({ path: ['organization', 'targets', 'accounts', i], message: 'the management account is handled by organization.includeManagementAccount, not the StackSet target list' });
+  duplicates(t.accounts).forEach((i) => problems.push({ path: ['targets', 'accounts', i], message: `duplicate account "${t.accounts[i]}"` }));
+  duplicates(t.organizationalUnits).forEach((i) => problems.push({ path: ['targets', 'organizationalUnits', i], message: `duplicate OU "${t.organizationalUnits[i]}"` }));
+  if (t.accounts.includes(o.managementAccountId)) {
+    problems.push({ path: ['targets', 'accounts', t.accounts.indexOf(o.managementAccountId)], message: 'the management account is handled by organization.includeManagementAccount, not the StackSet target list' });
   }
-  if (t.accounts.includes(c.securityAccount.accountId)) {
-    const i = t.accounts.indexOf(c.securityAccount.accountId);
-    problems.push({ path: ['organization', 'targets', 'accounts', i], message: 'the security account gets the role and forwarders from its own stacks; remove it from the StackSet targets' });
+  if (o.deployFrom === 'delegated-admin' && !o.delegatedAdminAccountId) {
+    problems.push({ path: ['delegatedAdminAccountId'], message: 'expected the delegated administrator account ID because deployFrom is "delegated-admin"' });
   }
-  if (c.organization.deployFrom === 'delegated-admin' && !c.organization.delegatedAdminAccountId) {
-    problems.push({ path: ['organization', 'delegatedAdminAccountId'], message: 'expected the delegated administrator account ID because deployFrom is "delegated-admin"' });
+  if (o.deployFrom === 'management' && o.delegatedAdminAccountId) {
+    problems.push({ path: ['delegatedAdminAccountId'], message: 'set only when deployFrom is "delegated-admin"' });
   }
-  if (c.organization.deployFrom === 'management' && c.organization.delegatedAdminAccountId) {
-    problems.push({ path: ['organization', 'delegatedAdminAccountId'], message: 'set only when deployFrom is "delegated-admin"' });
-  }
+  return problems;
+}
 
-  const regions = [...c.regions.enabled, ...c.regions.optIn];
+export function regionsProblems(r: z.output<typeof regionsSchema>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const regions = [...r.enabled, ...r.optIn];
   duplicates(regions).forEach((i) => {
-    const inOptIn = i >= c.regions.enabled.length;
-    problems.push({ path: ['regions', inOptIn ? 'optIn' : 'enabled', inOptIn ? i - c.regions.enabled.length : i], message: `region "${regions[i]}" listed twice` });
+    const inOptIn = i >= r.enabled.length;
+    problems.push({ path: [inOptIn ? 'optIn' : 'enabled', inOptIn ? i - r.enabled.length : i], message: `region "${regions[i]}" listed twice` });
   });
-  if (!regions.includes(c.securityAccount.region)) {
-    problems.push({ path: ['securityAccount', 'region'], message: `home region "${c.securityAccount.region}" must be one of the watched regions (regions.enabled or regions.optIn)` });
-  }
   // IAM API events are recorded only in us-east-1; without it, user and role changes go unseen.
   if (!regions.includes('us-east-1')) {
-    problems.push({ path: ['regions', 'enabled'], message: 'expected "us-east-1" among the watched regions: IAM and root sign-in events are recorded only there' });
+    problems.push({ path: ['enabled'], message: 'expected "us-east-1" among the watched regions: IAM and root sign-in events are recorded only there' });
   }
+  return problems;
+}
 
-  const a = c.alerts;
+export function alertsProblems(a: z.output<typeof alertsSchema>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (a.emails.length + a.https.length + a.slack.length + a.teams.length === 0) {
-    problems.push({ path: ['alerts'], message: 'expected at least one alert recipient (alerts.emails, https, slack or teams): alerts with no recipient are silent' });
+    problems.push({ path: [], message: 'expected at least one alert recipient (alerts.emails, https, slack or teams): alerts with no recipient are silent' });
   }
   if (!a.operations && a.emails.length === 0) {
-    problems.push({ path: ['alerts', 'operations'], message: 'expected operations.emails: alarms on the alert path need an email recipient, and alerts.emails is empty' });
+    problems.push({ path: ['operations'], message: 'expected operations.emails: alarms on the alert path need an email recipient, and alerts.emails is empty' });
   }
-  duplicates(c.alerts.emails.map((e) => e.toLowerCase())).forEach((i) => problems.push({ path: ['alerts', 'emails', i], message: `duplicate email "${c.alerts.emails[i]}"` }));
+  duplicates(a.emails.map((e) => e.toLowerCase())).forEach((i) => problems.push({ path: ['emails', i], message: `duplicate email "${a.emails[i]}"` }));
+  return problems;
+}
 
-  const scp = c.guardrails.serviceControlPolicy;
+export function serviceControlPolicyProblems(scp: z.output<typeof serviceControlPolicySchema>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (scp.enabled && scp.targets.length === 0) {
-    problems.push({ path: ['guardrails', 'serviceControlPolicy', 'targets'], message: 'expected at least one root, OU or account to attach the service control policy to' });
+    problems.push({ path: ['targets'], message: 'expected at least one root, OU or account to attach the service control policy to' });
   }
-  duplicates(scp.targets).forEach((i) => problems.push({ path: ['guardrails', 'serviceControlPolicy', 'targets', i], message: `duplicate target "${scp.targets[i]}"` }));
+  duplicates(scp.targets).forEach((i) => problems.push({ path: ['targets', i], message: `duplicate target "${scp.targets[i]}"` }));
+  return problems;
+}
 
-  if (c.role.maxMfaAgeSeconds !== undefined && c.role.maxMfaAgeSeconds > c.role.maxSessionDuration * 12) {
+export function roleProblems(role: z.output<typeof roleSchema>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const policies = role.managedPolicies;
+  const keys = policies.map(managedPolicyKey);
+  duplicates(keys).forEach((i) => problems.push({ path: ['managedPolicies', i], message: `duplicate policy "${policies[i]}" (same as managedPolicies[${keys.indexOf(keys[i]!)}])` }));
+  if (role.maxMfaAgeSeconds !== undefined && role.maxMfaAgeSeconds > role.maxSessionDuration * 12) {
     // Not an AWS limit, only a sanity bound; kept as a problem so a typo (extra zeros) is caught.
-    problems.push({ path: ['role', 'maxMfaAgeSeconds'], message: 'expected an MFA age no larger than 12 session lengths' });
+    problems.push({ path: ['maxMfaAgeSeconds'], message: 'expected an MFA age no larger than 12 session lengths' });
+  }
+  return problems;
+}
+
+/** Checks across sections; paths are from the top of the config. */
+export function crossSectionProblems(c: BreakglassConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const t = c.organization.targets;
+  if (t.accounts.includes(c.securityAccount.accountId)) {
+    problems.push({ path: ['organization', 'targets', 'accounts', t.accounts.indexOf(c.securityAccount.accountId)], message: 'the security account gets the role and forwarders from its own stacks; remove it from the StackSet targets' });
+  }
+  if (![...c.regions.enabled, ...c.regions.optIn].includes(c.securityAccount.region)) {
+    problems.push({ path: ['securityAccount', 'region'], message: `home region "${c.securityAccount.region}" must be one of the watched regions (regions.enabled or regions.optIn)` });
   }
   return problems;
 }

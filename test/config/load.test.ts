@@ -96,7 +96,7 @@ describe('config: every problem at once, one line each with file, line and field
     {
       name: 'missing required section',
       edit: (t) => t.replace(/users:\n(  - name: .*\n)+/, ''),
-      expect: [/^bad\.yaml: users: missing; expected array$/],
+      expect: [/^bad\.yaml: users: missing; expected a list$/],
     },
     {
       name: 'session duration beyond the IAM maximum',
@@ -106,7 +106,7 @@ describe('config: every problem at once, one line each with file, line and field
     {
       name: 'no targets and no recipients (semantic checks)',
       edit: (t) => t.replace('organizationalUnits: ["r-ab12"]', 'organizationalUnits: []').replace('emails: ["security-alerts@example.com"]', 'emails: []'),
-      expect: [/^bad\.yaml:8: organization\.targets: expected at least one organizational unit or account/, /^bad\.yaml:18: alerts: expected at least one alert recipient/, /^bad\.yaml:18: alerts\.operations: expected operations\.emails/],
+      expect: [/^bad\.yaml:7: organization\.targets: expected at least one organizational unit or account/, /^bad\.yaml:17: alerts: expected at least one alert recipient/, /^bad\.yaml:17: alerts\.operations: expected operations\.emails/],
     },
     {
       name: 'delegated admin without its account',
