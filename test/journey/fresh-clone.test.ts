@@ -27,13 +27,14 @@ const userEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env
   .filter(([k]) => !k.startsWith('NODE_TEST') && k !== 'NODE_OPTIONS' && k !== 'BREAKGLASS_CONFIG' && !k.startsWith('CDK_')));
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, env: { ...userEnv, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
+  // stdin closed: nothing may wait for input; a step that hangs is killed after 5 minutes and reported.
+  const r = spawnSync(cmd, args, { cwd, env: { ...userEnv, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: 5 * 60_000, killSignal: 'SIGKILL' });
   if (r.error) throw r.error;
   return r;
 }
 
 function ok(r: SpawnSyncReturns<string>, what: string): string {
-  assert.equal(r.status, 0, `${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+  assert.equal(r.status, 0, `${what} exited ${r.status}${r.signal ? ` (killed by ${r.signal}: timed out)` : ''}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
   return r.stdout;
 }
 
