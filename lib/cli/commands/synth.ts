@@ -1,9 +1,9 @@
-import { rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadConfigFile } from '../../config/load';
 import type { Io } from '../io';
 import { EXIT } from '../errors';
 import { summarize } from '../summary';
+import { prepareSynthOutput } from '../synth-output-dir';
 
 export interface SynthOptions {
   readonly config: string;
@@ -13,9 +13,9 @@ export interface SynthOptions {
 
 export async function runSynth(opts: SynthOptions, io: Io): Promise<number> {
   const { config } = loadConfigFile(opts.config);
+  prepareSynthOutput(opts.out, opts.config);
   // aws-cdk-lib is loaded only here: the offline commands must start fast.
   const { buildApp } = require('../../app') as typeof import('../../app');
-  rmSync(opts.out, { recursive: true, force: true });
   const { app } = buildApp(config, { outdir: opts.out });
   const assembly = app.synth();
   if (opts.summary !== false) io.out(summarize(config));
