@@ -2,34 +2,47 @@
  * Reads the facts an alert needs out of an EventBridge event whose `detail` is a CloudTrail record, defensively:
  * any field may be absent, null, or of an unexpected type (records from `breakglass simulate` are whatever the user
  * pasted; real records omit fields, e.g. failed sign-ins carry no `userIdentity.arn`). Every value returned is a
- * clean, single-line string or undefined; nothing here can print "undefined", "null" or "[object Object]".
+ * visible, single-line string (untrusted-text.ts `visibleText`) or undefined; nothing here can print "undefined",
+ * "null" or "[object Object]".
+ *
+ * Values stay unmarked here, so rules can compare and parse them; whoever prints one marks it `untrusted` (or checks
+ * its shape). The exceptions are the values AWS controls (event name and source, event IDs, accounts, region, error
+ * code, identity type): they are kept as they are only when they have AWS's shape, otherwise they are marked here
+ * already, so a forged one is escaped wherever it is printed and matches nothing in the rules' logic.
  *
  * Field paths: CloudTrail user guide, "CloudTrail record contents"; console sign-in and STS/IAM record shapes as
  * summarised in docs/detection.md and the fixtures in test/fixtures/cloudtrail.ts. Pure: no AWS SDK, no aws-cdk-lib.
  */
 
-export type Json = Record<string, unknown>;
+import { awsShaped, untrusted, visibleText } from './untrusted-text';
 
-/** Longest value printed for one field; user agents and error messages can be long and are caller-controlled. */
-export const MAX_VALUE_LENGTH = 300;
+export type Json = Record<string, unknown>;
 
 export function obj(v: unknown): Json | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 }
 
-/** Control characters (C0, DEL, C1) and Unicode line/paragraph separators: never printed. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-
-/** A single-line, trimmed version of text, at most `max` characters (ending in "..." when cut). */
-export function oneLine(text: string, max = MAX_VALUE_LENGTH): string {
-  const s = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 3).trimEnd()}...` : s;
+/**
+ * Trusted text written by the operator (account names, runbook URL from the configuration) on one line: control and
+ * format characters and line breaks become spaces, runs of spaces one space.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\s]+/gu, ' ').trim();
 }
 
-/** A printable value, or undefined for absent, empty, null, object or array values. */
+/** `oneLine` for an optional operator value: undefined when absent or empty. */
+export function operatorText(v: unknown): string | undefined {
+  const s = typeof v === 'string' ? oneLine(v) : undefined;
+  return s ? s : undefined;
+}
+
+/**
+ * A printable value, or undefined for absent, empty, null, object or array values. Not shortened: values are capped
+ * where they are printed (untrusted-text.ts), so the "N more characters" marker can say how much was left out.
+ */
 export function str(v: unknown): string | undefined {
   if (typeof v === 'string') {
-    const s = oneLine(v);
+    const s = visibleText(v);
     return s === '' ? undefined : s;
   }
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
@@ -104,6 +117,18 @@ export function iamRoleArn(arn: string | undefined): { account: string; name: st
   return name ? { account: a.account, name } : undefined;
 }
 
+/** Shapes of the values AWS controls (CloudTrail record contents; IAM identifiers; Regions and Zones). */
+export const SHAPE = {
+  account: /^\d{12}$/,
+  region: /^[a-z]{2}(-[a-z]+)+-\d+$/,
+  eventName: /^[A-Za-z][A-Za-z0-9]{0,127}$/,
+  eventSource: /^[a-z0-9-]{1,63}\.amazonaws\.com$/,
+  /** CloudTrail eventID / sharedEventID and EventBridge event id: UUIDs in practice. */
+  eventId: /^[A-Za-z0-9-]{1,128}$/,
+  errorCode: /^[A-Za-z][A-Za-z0-9._:-]{0,127}$/,
+  identityType: /^[A-Za-z]{1,64}$/,
+} as const;
+
 /** Everything the renderers read, already cleaned. */
 export interface Facts {
   readonly eventName?: string;
@@ -144,25 +169,25 @@ export function readFacts(event: unknown): Facts {
   const issuer = obj(session.sessionIssuer) ?? {};
   const attributes = obj(session.attributes) ?? {};
   const f: Facts = {
-    eventName: str(d.eventName),
-    eventSource: str(d.eventSource),
-    eventId: str(d.eventID),
-    envelopeId: str(e.id),
-    sharedEventId: str(d.sharedEventID),
-    account: str(e.account) ?? str(d.recipientAccountId) ?? str(id.accountId),
-    region: str(e.region) ?? str(d.awsRegion),
+    eventName: awsShaped(str(d.eventName), SHAPE.eventName),
+    eventSource: awsShaped(str(d.eventSource), SHAPE.eventSource),
+    eventId: awsShaped(str(d.eventID), SHAPE.eventId),
+    envelopeId: awsShaped(str(e.id), SHAPE.eventId),
+    sharedEventId: awsShaped(str(d.sharedEventID), SHAPE.eventId),
+    account: awsShaped(str(e.account) ?? str(d.recipientAccountId) ?? str(id.accountId), SHAPE.account),
+    region: awsShaped(str(e.region) ?? str(d.awsRegion), SHAPE.region),
     time: formatUtc(d.eventTime) ?? formatUtc(e.time),
     sourceIp: str(d.sourceIPAddress),
     userAgent: str(d.userAgent),
-    identityType: str(id.type),
+    identityType: awsShaped(str(id.type), SHAPE.identityType),
     userName: str(id.userName),
     arn: str(id.arn),
     principalId: str(id.principalId),
-    identityAccount: str(id.accountId),
+    identityAccount: awsShaped(str(id.accountId), SHAPE.account),
     invokedBy: str(id.invokedBy),
     sessionMfa: str(attributes.mfaAuthenticated),
     sessionIssuer: str(issuer.userName) ?? shortName(str(issuer.arn)),
-    errorCode: str(d.errorCode),
+    errorCode: awsShaped(str(d.errorCode), SHAPE.errorCode),
     errorMessage: str(d.errorMessage),
     params: obj(d.requestParameters) ?? {},
     response: obj(d.responseElements) ?? {},
@@ -182,7 +207,7 @@ export interface Outcome {
  * only when they failed (CloudTrail record contents), so an API call without one succeeded.
  */
 export function outcomeOf(f: Facts): Outcome {
-  const why = f.errorMessage ? ` (${f.errorMessage})` : '';
+  const why = f.errorMessage ? ` (${untrusted(f.errorMessage)})` : '';
   if (f.errorCode) return { failed: true, text: `Failed: ${f.errorCode}${why}` };
   const signin = str(f.response.ConsoleLogin) ?? str(f.response.SwitchRole) ?? (f.eventName ? str(f.response[f.eventName]) : undefined);
   if (signin === 'Success') return { failed: false, text: 'Success' };
@@ -192,48 +217,58 @@ export function outcomeOf(f: Facts): Outcome {
   return { failed: undefined, text: 'unknown' };
 }
 
-/** Who acted, as a short phrase (subjects, sentences) and a full description (the "User" line). */
+/**
+ * Who acted, as a short phrase (subjects, sentences) and a full description (the "User" line). Both are marked text
+ * (values from the record are `untrusted`); `id` is the raw name or ARN, for comparisons only.
+ */
 export interface Actor {
   readonly short: string;
   readonly long: string;
+  readonly id?: string;
 }
 
 export function actorOf(f: Facts, account: (id: string | undefined) => string): Actor | undefined {
+  const u = untrusted;
   const arn = f.arn;
   switch (f.identityType) {
     case 'IAMUser': {
       const name = f.userName ?? iamUserArn(arn)?.name;
       if (!name && !arn) return undefined;
-      return { short: name ?? arn!, long: `${name ?? 'IAM user'} (IAM user${arn ? `, ${arn}` : f.identityAccount ? ` in account ${account(f.identityAccount)}` : ''})` };
+      return {
+        id: name ?? arn,
+        short: u(name ?? arn!),
+        long: `${name ? u(name) : 'IAM user'} (IAM user${arn ? `, ${u(arn)}` : f.identityAccount ? ` in account ${account(f.identityAccount)}` : ''})`,
+      };
     }
     case 'Root':
       return { short: 'the root user', long: `root user of account ${account(f.identityAccount ?? f.account)}` };
     case 'AssumedRole': {
       const r = assumedRole(arn);
       if (r) {
-        const who = r.session ? `${r.session} (role ${r.role})` : `role ${r.role}`;
-        return { short: who, long: `${r.session ? `session ${r.session} of role ${r.role}` : `role ${r.role}`} (${arn})` };
+        const who = r.session ? `${u(r.session)} (role ${u(r.role)})` : `role ${u(r.role)}`;
+        return { id: arn, short: who, long: `${r.session ? `session ${u(r.session)} of role ${u(r.role)}` : `role ${u(r.role)}`} (${u(arn)})` };
       }
       const role = f.sessionIssuer;
-      if (role) return { short: `role ${role}`, long: `a session of role ${role}${f.principalId ? ` (principal ID ${f.principalId})` : ''}` };
+      if (role) return { short: `role ${u(role)}`, long: `a session of role ${u(role)}${f.principalId ? ` (principal ID ${u(f.principalId)})` : ''}` };
       // An assumed-role principal ID is "<role ID>:<session name>" (IAM user guide, "IAM identifiers").
       const session = f.principalId?.includes(':') ? f.principalId.slice(f.principalId.indexOf(':') + 1) : undefined;
-      if (session) return { short: `session ${session}`, long: `session ${session} of an assumed role (principal ID ${f.principalId}; the record has no role ARN)` };
-      if (f.principalId) return { short: `principal ${f.principalId}`, long: `assumed-role principal ID ${f.principalId}` };
+      if (session) return { short: `session ${u(session)}`, long: `session ${u(session)} of an assumed role (principal ID ${u(f.principalId)}; the record has no role ARN)` };
+      if (f.principalId) return { short: `principal ${u(f.principalId)}`, long: `assumed-role principal ID ${u(f.principalId)}` };
       return undefined;
     }
     case 'AWSAccount': {
       if (!f.principalId && !f.identityAccount) return undefined;
-      const p = f.principalId ? `principal ID ${f.principalId}` : 'an unnamed principal';
+      const p = f.principalId ? `principal ID ${u(f.principalId)}` : 'an unnamed principal';
       const where = f.identityAccount ? ` in account ${account(f.identityAccount)}` : '';
       return { short: `${p}${where}`, long: `${p}${where} (another account's caller; CloudTrail gives the caller's name only in that account)` };
     }
     case 'AWSService':
-      return f.invokedBy ? { short: f.invokedBy, long: `AWS service ${f.invokedBy}` } : undefined;
+      return f.invokedBy ? { short: u(f.invokedBy), long: `AWS service ${u(f.invokedBy)}` } : undefined;
     default: {
       const label = arn ?? f.userName ?? f.principalId;
       if (!label) return undefined;
-      return { short: label, long: f.identityType ? `${label} (${f.identityType})` : label };
+      // identityType is either AWS-shaped or already marked (readFacts).
+      return { id: label, short: u(label), long: f.identityType ? `${u(label)} (${f.identityType})` : u(label) };
     }
   }
 }

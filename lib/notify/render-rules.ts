@@ -3,20 +3,26 @@
  * and 2-4 concrete next steps. One entry per catalogue rule (the Record type makes a missing rule a compile error).
  *
  * Values from the record are caller-controlled (user agents, names typed at sign-in, anything pasted into
- * `breakglass simulate`): they are printed only after render-facts.ts cleaned them, and interpolated into suggested
- * shell commands only when they match the shape AWS allows for that value (otherwise a <placeholder> is shown).
+ * `breakglass simulate`): everything returned here is *marked* text (untrusted-text.ts): each value from the record
+ * is wrapped in `u(...)` where it is interpolated, and render.ts turns the marks into each channel's escaping. Values
+ * are interpolated into suggested shell commands unmarked only when they match the shape AWS allows for that value
+ * and contain nothing that would need defanging (`cmdArg`); otherwise a <placeholder> is shown.
  */
 import type { RuleId } from '../detection/catalogue';
 import {
-  assumedRole, iamRoleArn, iamUserArn, obj, parseArn, shortName, str, strs,
+  assumedRole, iamRoleArn, iamUserArn, obj, parseArn, SHAPE, shortName, str, strs,
   type Actor, type Facts, type Json, type Outcome,
 } from './render-facts';
+import { defang, isMarked, untrusted as u, untrustedDocument } from './untrusted-text';
 
 export interface Ctx {
   readonly f: Facts;
   readonly outcome: Outcome;
   readonly actor: Actor | undefined;
-  /** "222222222222 (Security)" with a known name, "222222222222" without, "unknown" when absent. */
+  /**
+   * "222222222222 (Security)" with a known name, "222222222222" without, "unknown" when absent; an ID that is not
+   * 12 digits is marked untrusted.
+   */
   readonly account: (id: string | undefined) => string;
   /** For subjects: "Security 222222222222", "222222222222" or "unknown account". */
   readonly accountShort: (id: string | undefined) => string;
@@ -34,10 +40,14 @@ function subjects(c: Ctx, bases: ReadonlyArray<string | ((acct: (id: string | un
   return out.filter((s, i) => out.indexOf(s) === i);
 }
 
+/** A labelled fact; the value is marked text. */
 export type Line = readonly [label: string, value: string | undefined];
 
 export interface RuleText {
-  /** Subject summaries after "[SEV] Title: ", most detailed first; the first that fits the limit is used. */
+  /**
+   * Subject summaries after "[SEV] Title: ", most detailed first; the first that fits the limit is used. Every text
+   * field here is marked text (values from the record wrapped in `u`).
+   */
   readonly subject: readonly string[];
   /** What happened, in plain words (one or two sentences). */
   readonly headline: string;
@@ -49,7 +59,7 @@ export interface RuleText {
   readonly user?: string;
   /** Label of that line. @default "User" ("Changed by" for change events, where the user is the caller). */
   readonly userLabel?: string;
-  /** ARNs worth linking in chat. */
+  /** ARNs worth linking in chat (raw: render.ts keeps only those of a strict, inert shape). */
   readonly resources: readonly string[];
 }
 
@@ -59,30 +69,40 @@ const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const RESOURCE_ID = /^[\w+=,.@:/-]{1,2048}$/;
 const PRINCIPAL_ID = /^[A-Z0-9]{16,128}$/;
-const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = SHAPE.account;
+export const REGION = SHAPE.region;
 
-const safe = (v: string | undefined, shape: RegExp, placeholder: string): string => (v && shape.test(v) ? v : placeholder);
+/**
+ * A value for a suggested command: as it is when it has the shape AWS allows and nothing in it would be defanged
+ * (no host name, URL or "@": `--name login.evil.example` is a valid trail name and would be a link in an e-mail),
+ * otherwise the placeholder. The value itself is still shown, escaped, on its own line.
+ */
+const cmdArg = (v: string | undefined, shape: RegExp, placeholder: string): string => (v && !isMarked(v) && shape.test(v) && defang(v) === v ? v : placeholder);
 
 // ---- shared helpers -----------------------------------------------------------------------------------------------
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+// f.region, f.account, f.eventName, f.errorCode: AWS-shaped or already marked by readFacts.
 const inRegion = (f: Facts) => (f.region ? ` (${f.region})` : '');
 const failSuffix = (c: Ctx) => (c.outcome.failed ? ` - FAILED${c.f.errorCode ? ` (${c.f.errorCode})` : ''}` : '');
 const arns = (...v: Array<string | undefined>) => v.filter((a): a is string => !!a && a.startsWith('arn:')).filter((a, i, all) => all.indexOf(a) === i);
+/** A request parameter, raw (for logic); mark it with `u` where it is printed. */
 const p = (f: Facts, key: string) => str(f.params[key]);
 
 function mfaUsed(f: Facts): string | undefined {
   const v = str(f.additional.MFAUsed);
   if (!v) return undefined;
-  const u = v.toLowerCase();
+  const lower = v.toLowerCase();
   // The CloudTrail guide's root example prints "YES"; real records say "Yes"/"No".
-  if (u === 'yes') return 'Yes';
-  if (u === 'no') return 'No - this sign-in did not use MFA';
-  return v;
+  if (lower === 'yes') return 'Yes';
+  if (lower === 'no') return 'No - this sign-in did not use MFA';
+  return u(v);
 }
 
-/** Where a person reads the record: CloudTrail > Event history, in the recording account and region. */
+/**
+ * Where a person reads the record: CloudTrail > Event history, in the recording account and region. `userName` is
+ * marked text (or a literal such as "root").
+ */
 function historyHint(c: Ctx, userName: string | undefined): string {
   const region = c.f.region ? `, region ${c.f.region}` : '';
   const filter = userName ? `, filter "User name" = ${userName}` : '';
@@ -102,18 +122,18 @@ function consoleLogin(c: Ctx): RuleText {
   const who = f.userName ?? iamUserArn(f.arn)?.name;
   const mfa = mfaUsed(f);
   const noMfa = mfa?.startsWith('No') ? ' without MFA' : '';
-  const w = who ?? 'unknown user';
-  const name = safe(who, IAM_NAME, '<user-name>');
+  const w = who ? u(who) : 'unknown user';
+  const name = cmdArg(who, IAM_NAME, '<user-name>');
   return {
     subject: subjects(c, [(a) => `${w}${noMfa} in ${a(f.account)}${inRegion(f)}`, (a) => `${w}${noMfa} in ${a(f.account)}`, `${w}${noMfa}`]),
-    headline: `${who ?? 'A break-glass user'} signed in to the AWS console of account ${c.account(f.account)}${f.time ? ` at ${f.time}` : ''}`
+    headline: `${who ? u(who) : 'A break-glass user'} signed in to the AWS console of account ${c.account(f.account)}${f.time ? ` at ${f.time}` : ''}`
       + `${mfa === 'Yes' ? ', with MFA' : noMfa ? ', WITHOUT MFA' : ''}.`,
-    user: who ? `${who}${f.arn ? ` (${f.arn})` : ''}` : undefined,
+    user: who ? `${u(who)}${f.arn ? ` (${u(f.arn)})` : ''}` : undefined,
     details: [['MFA used', mfa ?? 'unknown']],
     steps: [
-      `Confirm with the holder of ${who ?? 'this user'} and the incident lead that an emergency was declared. If nobody claims this sign-in, treat the user as compromised and follow the runbook's containment steps.`,
+      `Confirm with the holder of ${who ? u(who) : 'this user'} and the incident lead that an emergency was declared. If nobody claims this sign-in, treat the user as compromised and follow the runbook's containment steps.`,
       `${f.sourceIp || f.userAgent ? 'Check that the source IP and browser above fit the holder' : 'The record names no source IP or browser: ask the holder where they signed in from'}${noMfa ? '. A break-glass sign-in without MFA should not be possible: treat it as suspicious' : ''}.`,
-      `Follow what the user does next: role switches raise their own alerts, and everything else is in ${historyHint(c, who)}.`,
+      `Follow what the user does next: role switches raise their own alerts, and everything else is in ${historyHint(c, u(who))}.`,
       `When the emergency is over, change the password of ${name}, check its MFA device and re-seal the credentials.`,
     ],
     resources: arns(f.arn),
@@ -123,16 +143,16 @@ function consoleLogin(c: Ctx): RuleText {
 function consoleLoginFailure(c: Ctx): RuleText {
   const { f } = c;
   const who = f.userName ?? iamUserArn(f.arn)?.name;
-  const w = who ?? 'unknown user';
+  const w = who ? u(who) : 'unknown user';
   return {
     subject: subjects(c, [(a) => `${w} in ${a(f.account)}${inRegion(f)}`, (a) => `${w} in ${a(f.account)}`, w], false),
-    headline: `Someone tried to sign in to the AWS console as ${who ?? 'a break-glass user'} in account ${c.account(f.account)} and failed`
-      + `${f.errorMessage ? ` (${f.errorMessage})` : ''}.`,
-    user: who ? `${who}${f.arn ? ` (${f.arn})` : ''}` : undefined,
+    headline: `Someone tried to sign in to the AWS console as ${who ? u(who) : 'a break-glass user'} in account ${c.account(f.account)} and failed`
+      + `${f.errorMessage ? ` (${u(f.errorMessage)})` : ''}.`,
+    user: who ? `${u(who)}${f.arn ? ` (${u(f.arn)})` : ''}` : undefined,
     details: [['MFA used', mfaUsed(f)]],
     steps: [
-      `Ask the holders whether one of them is signing in as ${who ?? 'this user'} right now; a holder may be stuck on the password or the MFA device and need help.`,
-      `If no holder is, someone else knows this user name: look for more failed sign-ins and their source IPs in ${historyHint(c, who)}.`,
+      `Ask the holders whether one of them is signing in as ${who ? u(who) : 'this user'} right now; a holder may be stuck on the password or the MFA device and need help.`,
+      `If no holder is, someone else knows this user name: look for more failed sign-ins and their source IPs in ${historyHint(c, u(who))}.`,
       'A successful sign-in would raise "Break-glass console sign-in". If one follows and nobody claims it, follow the runbook\'s containment steps.',
     ],
     resources: arns(f.arn),
@@ -148,9 +168,9 @@ function rootConsoleLogin(c: Ctx): RuleText {
   return {
     subject: subjects(c, [(a) => `${a(f.account ?? f.identityAccount)}${noMfa}${inRegion(f)}`, (a) => `${a(f.account ?? f.identityAccount)}${noMfa}`]),
     headline: failed
-      ? `Someone tried to sign in to the AWS console as the root user of account ${acct} and failed${f.errorMessage ? ` (${f.errorMessage})` : ''}.`
+      ? `Someone tried to sign in to the AWS console as the root user of account ${acct} and failed${f.errorMessage ? ` (${u(f.errorMessage)})` : ''}.`
       : `The root user of account ${acct} signed in to the AWS console${f.time ? ` at ${f.time}` : ''}${mfa === 'Yes' ? ', with MFA' : noMfa ? ', WITHOUT MFA' : ''}.`,
-    user: f.arn ? `root user (${f.arn})` : `root user of account ${acct}`,
+    user: f.arn ? `root user (${u(f.arn)})` : `root user of account ${acct}`,
     details: [['MFA used', mfa ?? 'unknown']],
     steps: failed
       ? [
@@ -172,37 +192,39 @@ function rootConsoleLogin(c: Ctx): RuleText {
 function assumeRole(c: Ctx): RuleText {
   const { f } = c;
   const who = f.userName ?? iamUserArn(f.arn)?.name;
-  const w = who ?? 'unknown user';
+  const w = who ? u(who) : 'unknown user';
   const roleArn = p(f, 'roleArn');
   const role = iamRoleArn(roleArn);
   const session = p(f, 'roleSessionName');
   const assumed = str((obj(f.response.assumedRoleUser) ?? {}).arn);
   const viaConsole = sourceNote(f);
   const failed = c.outcome.failed === true;
-  const roleName = role?.name ?? shortName(roleArn) ?? 'unknown role';
-  const roleIn = (a: (id: string | undefined) => string) => (role ? `${role.name} in ${a(role.account)}` : roleName);
+  const roleNameRaw = role?.name ?? shortName(roleArn);
+  const roleName = roleNameRaw ? u(roleNameRaw) : 'unknown role';
+  const roleIn = (a: (id: string | undefined) => string) => (role ? `${u(role.name)} in ${a(role.account)}` : roleName);
+  const roleAccount = role ? `account ${c.account(role.account)}` : 'the account that owns the role';
   return {
     subject: subjects(c, [(a) => `${w} -> ${roleIn(a)}${inRegion(f)}`, (a) => `${w} -> ${roleIn(a)}`, `${w} -> ${roleName}`]),
-    headline: `${who ?? 'A break-glass user'} ${failed ? 'tried to assume' : 'assumed'} ${role || roleArn ? `role ${role?.name ?? roleArn}` : 'a role (the record does not name it)'}`
+    headline: `${who ? u(who) : 'A break-glass user'} ${failed ? 'tried to assume' : 'assumed'} ${role || roleArn ? `role ${u(role?.name ?? roleArn!)}` : 'a role (the record does not name it)'}`
       + `${role ? ` in account ${c.account(role.account)}` : ''}${viaConsole ? ' through the console\'s Switch role' : ''}`
       + `${failed ? `, and was refused${f.errorCode ? ` (${f.errorCode})` : ''}` : ''}.`,
-    user: who ? `${who}${f.arn ? ` (${f.arn})` : ''}` : c.actor?.long,
+    user: who ? `${u(who)}${f.arn ? ` (${u(f.arn)})` : ''}` : c.actor?.long,
     details: [
-      ['Role', roleArn ?? 'unknown'],
+      ['Role', roleArn ? u(roleArn) : 'unknown'],
       ['Target account', role ? c.account(role.account) : 'unknown'],
-      ['Session name', session],
-      ['Session ARN', assumed],
+      ['Session name', u(session)],
+      ['Session ARN', u(assumed)],
       ['MFA used', mfaOfCall(f)],
       ['Shared event ID', f.sharedEventId],
     ],
     steps: [
-      `Confirm that ${who ?? 'the user'} is in use for a declared emergency. If not, follow the runbook's containment steps for the user.`,
+      `Confirm that ${who ? u(who) : 'the user'} is in use for a declared emergency. If not, follow the runbook's containment steps for the user.`,
       failed
         ? 'The call was refused: check that the role ARN is the break-glass role of the intended account. Refused calls are logged only in the security account, so this alert is the only trace.'
-        : `Follow the session in ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}: CloudTrail > Event history there, filter "User name" = ${session ?? 'the session name'}.`,
+        : `Follow the session in ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}: CloudTrail > Event history there, filter "User name" = ${session ? u(session) : 'the session name'}.`,
       ...(failed ? [] : [viaConsole
-        ? `This was a console Switch role: expect "Console switch into the break-glass role" from ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}.`
-        : `Expect "Break-glass role assumed" from ${role ? `account ${c.account(role.account)}` : 'the account that owns the role'}${f.sharedEventId ? ' with the same shared event ID' : ''}; if it does not arrive, check that account's forwarders.`]),
+        ? `This was a console Switch role: expect "Console switch into the break-glass role" from ${roleAccount}.`
+        : `Expect "Break-glass role assumed" from ${roleAccount}${f.sharedEventId ? ' with the same shared event ID' : ''}; if it does not arrive, check that account's forwarders.`]),
     ],
     resources: arns(f.arn, roleArn, assumed),
   };
@@ -216,21 +238,22 @@ function roleAssumed(c: Ctx): RuleText {
   const assumed = str((obj(f.response.assumedRoleUser) ?? {}).arn);
   const callerAccount = f.identityAccount;
   const roleAcct = role?.account ?? f.account;
-  const roleName = role?.name ?? shortName(roleArn) ?? 'unknown role';
+  const roleNameRaw = role?.name ?? shortName(roleArn);
+  const roleName = roleNameRaw ? u(roleNameRaw) : 'unknown role';
   const from = (a: (id: string | undefined) => string) => (callerAccount ? ` from ${a(callerAccount)}` : '');
-  const pid = safe(f.principalId, PRINCIPAL_ID, '<principal-id>');
+  const pid = cmdArg(f.principalId, PRINCIPAL_ID, '<principal-id>');
   return {
     subject: subjects(c, [(a) => `${roleName} in ${a(roleAcct)}${from(a)}${inRegion(f)}`, (a) => `${roleName} in ${a(roleAcct)}${from(a)}`, (a) => `${roleName} in ${a(roleAcct)}`]),
     headline: `The break-glass role ${roleName} in account ${c.account(roleAcct)} was assumed`
-      + `${f.principalId ? ` by principal ID ${f.principalId}` : ''}${callerAccount ? ` from account ${c.account(callerAccount)}` : ''}`
-      + `${session ? `, session name ${session}` : ''}. This is the role owner's copy of the event; the caller's name is recorded only in the caller's account.`,
+      + `${f.principalId ? ` by principal ID ${u(f.principalId)}` : ''}${callerAccount ? ` from account ${c.account(callerAccount)}` : ''}`
+      + `${session ? `, session name ${u(session)}` : ''}. This is the role owner's copy of the event; the caller's name is recorded only in the caller's account.`,
     user: f.principalId || callerAccount
-      ? `${f.principalId ? `principal ID ${f.principalId}` : 'unknown principal'}${callerAccount ? ` in account ${c.account(callerAccount)}` : ''}`
+      ? `${f.principalId ? `principal ID ${u(f.principalId)}` : 'unknown principal'}${callerAccount ? ` in account ${c.account(callerAccount)}` : ''}`
       : undefined,
     details: [
-      ['Role', roleArn ?? 'unknown'],
-      ['Session name', session],
-      ['Session ARN', assumed],
+      ['Role', roleArn ? u(roleArn) : 'unknown'],
+      ['Session name', u(session)],
+      ['Session ARN', u(assumed)],
       ['Caller account', callerAccount ? c.account(callerAccount) : 'unknown'],
       ['Shared event ID', f.sharedEventId],
     ],
@@ -238,8 +261,8 @@ function roleAssumed(c: Ctx): RuleText {
       `Match this with "Break-glass user assumed a role" from the security account${f.sharedEventId ? ` (same shared event ID ${f.sharedEventId})` : ''}. If there is none, the security account's alerting may be impaired or bypassed: escalate.`,
       callerAccount && ACCOUNT_ID.test(callerAccount)
         ? `Identify the caller: in account ${callerAccount} run \`aws iam list-users --query "Users[?UserId=='${pid}'].UserName"\` (the principal ID is the IAM user's unique ID).`
-        : `Identify the caller: the principal ID ${f.principalId ?? '(not in the record)'} is the unique ID of an IAM user in the calling account; \`aws iam list-users\` there lists each user's UserId.`,
-      `Follow the session in ${historyHint(c, session)}.`,
+        : `Identify the caller: the principal ID ${f.principalId ? u(f.principalId) : '(not in the record)'} is the unique ID of an IAM user in the calling account; \`aws iam list-users\` there lists each user's UserId.`,
+      `Follow the session in ${historyHint(c, u(session))}.`,
     ],
     resources: arns(roleArn, assumed),
   };
@@ -250,25 +273,27 @@ function switchRole(c: Ctx): RuleText {
   const fromArn = str(f.additional.SwitchFrom);
   const from = iamUserArn(fromArn);
   const r = assumedRole(f.arn);
-  const who = from?.name ?? r?.session;
+  const whoRaw = from?.name ?? r?.session;
+  const who = u(whoRaw);
   const w = who ?? 'unknown user';
-  const role = r?.role ?? f.sessionIssuer ?? 'unknown role';
+  const roleRaw = r?.role ?? f.sessionIssuer;
+  const role = roleRaw ? u(roleRaw) : 'unknown role';
   return {
     // The title already says "into the break-glass role": the user, account and region come first.
     subject: subjects(c, [(a) => `${w} in ${a(f.account)}${inRegion(f)}`, (a) => `${w} in ${a(f.account)}`, w]),
     headline: `${who ?? 'Someone'}${from ? ` from account ${c.account(from.account)}` : ''} ${c.outcome.failed ? 'tried to switch' : 'switched'} roles in the console into ${role} in account ${c.account(f.account)}`
       + `${c.outcome.failed ? ', and failed' : ''}.`,
     user: from
-      ? `${from.name} (${fromArn})`
-      : r?.session ? `session ${r.session} (SwitchFrom is missing from the record; a console switch names the session after the user)` : undefined,
+      ? `${u(from.name)} (${u(fromArn)})`
+      : r?.session ? `session ${u(r.session)} (SwitchFrom is missing from the record; a console switch names the session after the user)` : undefined,
     details: [
-      ['Switched from', from ? undefined : fromArn],
+      ['Switched from', from ? undefined : u(fromArn)],
       ['Role', role],
-      ['Session ARN', f.arn],
+      ['Session ARN', u(f.arn)],
     ],
     steps: [
       `Confirm with the holder of ${who ?? 'the break-glass user'} that they switched into the role for a declared emergency. If not, follow the runbook's containment steps.`,
-      `Follow the session in ${historyHint(c, r?.session ?? who)}.`,
+      `Follow the session in ${historyHint(c, u(r?.session ?? whoRaw))}.`,
       'A "Break-glass console sign-in" alert from the security account should have come first; if it did not, check the alert path there.',
     ],
     resources: arns(fromArn, f.arn),
@@ -277,14 +302,14 @@ function switchRole(c: Ctx): RuleText {
 
 // ---- change rules --------------------------------------------------------------------------------------------------
 
-/** Plain words for the changing API calls, passive voice, {t} = the thing changed. */
+/** Plain words for the changing API calls, passive voice, {t} = the thing changed (marked text). */
 const PLAIN: Record<string, (t: string, params: Json) => string> = {
   CreateLoginProfile: (t) => `a console password was created for ${t}`,
   UpdateLoginProfile: (t) => `the console password of ${t} was changed`,
   DeleteLoginProfile: (t) => `the console password of ${t} was deleted`,
   ChangePassword: (t) => `${t} changed its own console password`,
   CreateAccessKey: (t) => `an access key was created for ${t}`,
-  UpdateAccessKey: (t, q) => `an access key of ${t} was set to ${str(q.status) ?? 'a new status'}`,
+  UpdateAccessKey: (t, q) => `an access key of ${t} was set to ${u(str(q.status)) ?? 'a new status'}`,
   DeleteAccessKey: (t) => `an access key of ${t} was deleted`,
   EnableMFADevice: (t) => `an MFA device was enabled for ${t}`,
   DeactivateMFADevice: (t) => `an MFA device of ${t} was deactivated`,
@@ -315,7 +340,7 @@ const PLAIN: Record<string, (t: string, params: Json) => string> = {
   DeleteRolePermissionsBoundary: (t) => `the permissions boundary of ${t} was removed`,
   DeleteRule: (t) => `${t} was deleted`,
   DisableRule: (t) => `${t} was disabled`,
-  PutRule: (t, q) => `${t} was created or changed${str(q.state) ? ` (state now ${str(q.state)})` : ''}`,
+  PutRule: (t, q) => `${t} was created or changed${str(q.state) ? ` (state now ${u(str(q.state))})` : ''}`,
   RemoveTargets: (t) => `targets were removed from ${t}`,
   PutTargets: (t) => `the targets of ${t} were changed`,
   DeleteEventBus: (t) => `${t} was deleted`,
@@ -323,11 +348,11 @@ const PLAIN: Record<string, (t: string, params: Json) => string> = {
   RemovePermission: (t) => `a permission was removed from ${t}`,
   AddPermission: (t) => `a permission was added to ${t}`,
   DeleteTopic: (t) => `${t} was deleted`,
-  SetTopicAttributes: (t, q) => `${str(q.attributeName) ? `attribute ${str(q.attributeName)}` : 'an attribute'} of ${t} was changed`,
+  SetTopicAttributes: (t, q) => `${str(q.attributeName) ? `attribute ${u(str(q.attributeName))}` : 'an attribute'} of ${t} was changed`,
   Unsubscribe: (t) => `${t} was removed`,
-  SetSubscriptionAttributes: (t, q) => `${str(q.attributeName) ? `attribute ${str(q.attributeName)}` : 'an attribute'} of ${t} was changed`,
+  SetSubscriptionAttributes: (t, q) => `${str(q.attributeName) ? `attribute ${u(str(q.attributeName))}` : 'an attribute'} of ${t} was changed`,
   DisableKey: (t) => `${t} was disabled`,
-  ScheduleKeyDeletion: (t, q) => `${t} was scheduled for deletion${str(q.pendingWindowInDays) ? ` in ${str(q.pendingWindowInDays)} days` : ''}`,
+  ScheduleKeyDeletion: (t, q) => `${t} was scheduled for deletion${str(q.pendingWindowInDays) ? ` in ${u(str(q.pendingWindowInDays))} days` : ''}`,
   PutKeyPolicy: (t) => `the key policy of ${t} was replaced`,
   DeleteAlias: (t) => `${t} was deleted`,
   UpdateAlias: (t) => `${t} was pointed at another key`,
@@ -343,9 +368,9 @@ const PLAIN: Record<string, (t: string, params: Json) => string> = {
 interface Target {
   /** e.g. "EventBridge rule" */
   readonly kind: string;
-  /** The value from the record (may be an ARN). */
+  /** The value from the record (may be an ARN), raw: mark it where it is printed. */
   readonly value: string;
-  /** For subjects: the name at the end of an ARN. */
+  /** For subjects: the name at the end of an ARN, as marked text. */
   readonly short: string;
 }
 
@@ -370,10 +395,10 @@ function targetOf(f: Facts, ruleKind: { user?: string; role?: string }): Target 
   for (const [key, kind] of fields) {
     const value = p(f, key);
     if (!value) continue;
-    let short = shortName(value) ?? value;
+    let short = u(shortName(value) ?? value);
     if (key === 'subscriptionArn') {
       const a = parseArn(value);
-      short = a ? `${a.resource.split(':')[0]} subscription` : value;
+      short = a ? `${u(a.resource.split(':')[0]!)} subscription` : u(value);
     }
     return { kind, value, short };
   }
@@ -384,19 +409,19 @@ function targetOf(f: Facts, ruleKind: { user?: string; role?: string }): Target 
 function changeDetails(f: Facts, target: Target | undefined): Line[] {
   const accessKey = p(f, 'accessKeyId') ?? str((obj(f.response.accessKey) ?? {}).accessKeyId);
   const lines: Line[] = [
-    ['Changed', target ? `${target.kind} ${target.value}` : 'unknown (the record names no target)'],
-    ['Policy', p(f, 'policyArn') ?? p(f, 'policyName')],
-    ['Permissions boundary', p(f, 'permissionsBoundary')],
-    ['Group', target?.kind === 'group' ? undefined : p(f, 'groupName')],
-    ['Access key', accessKey],
-    ['MFA device', target?.kind === 'virtual MFA device' ? undefined : p(f, 'serialNumber')],
-    ['New user name', p(f, 'newUserName')],
-    ['New status', p(f, 'status')],
-    ['New rule state', p(f, 'state')],
-    ['Attribute', p(f, 'attributeName')],
-    ['Deletion window', p(f, 'pendingWindowInDays') ? `${p(f, 'pendingWindowInDays')} days` : undefined],
-    ['Alias now points to', p(f, 'targetKeyId')],
-    ['Target IDs', strs(f.params.ids).join(', ') || undefined],
+    ['Changed', target ? `${target.kind} ${u(target.value)}` : 'unknown (the record names no target)'],
+    ['Policy', u(p(f, 'policyArn') ?? p(f, 'policyName'))],
+    ['Permissions boundary', u(p(f, 'permissionsBoundary'))],
+    ['Group', target?.kind === 'group' ? undefined : u(p(f, 'groupName'))],
+    ['Access key', u(accessKey)],
+    ['MFA device', target?.kind === 'virtual MFA device' ? undefined : u(p(f, 'serialNumber'))],
+    ['New user name', u(p(f, 'newUserName'))],
+    ['New status', u(p(f, 'status'))],
+    ['New rule state', u(p(f, 'state'))],
+    ['Attribute', u(p(f, 'attributeName'))],
+    ['Deletion window', p(f, 'pendingWindowInDays') ? `${u(p(f, 'pendingWindowInDays')!)} days` : undefined],
+    ['Alias now points to', u(p(f, 'targetKeyId'))],
+    ['Target IDs', strs(f.params.ids).map((id) => u(id)).join(', ') || undefined],
   ];
   return lines;
 }
@@ -411,7 +436,7 @@ function changeHeadline(c: Ctx, target: Target | undefined, targetPhrase: string
   }
   const plain = f.eventName ? PLAIN[f.eventName] : undefined;
   const sentence = plain ? plain(targetPhrase, f.params) : `${f.eventName ?? 'An unknown action'} was called on ${targetPhrase}`;
-  const self = f.eventName === 'ChangePassword' || (c.actor && target && c.actor.short === target.value);
+  const self = f.eventName === 'ChangePassword' || (c.actor?.id !== undefined && target && c.actor.id === target.value);
   return `${upperFirst(sentence)}${where}${self ? '' : `, by ${by}`}.`;
 }
 
@@ -419,14 +444,15 @@ function userCredentialsChanged(c: Ctx): RuleText {
   const { f } = c;
   let target = targetOf(f, { user: 'break-glass user' });
   // ChangePassword has requestParameters null: the user changes its own password (IAM API reference).
-  if (!target && f.identityType === 'IAMUser' && f.userName) target = { kind: 'break-glass user', value: f.userName, short: f.userName };
-  const user = target?.kind === 'break-glass user' ? target.value : undefined;
-  const phrase = target ? (f.eventName === 'ChangePassword' ? target.value : `${target.kind} ${target.value}`) : 'a break-glass user';
+  if (!target && f.identityType === 'IAMUser' && f.userName) target = { kind: 'break-glass user', value: f.userName, short: u(f.userName) };
+  const userRaw = target?.kind === 'break-glass user' ? target.value : undefined;
+  const user = u(userRaw);
+  const phrase = target ? (f.eventName === 'ChangePassword' ? u(target.value) : `${target.kind} ${u(target.value)}`) : 'a break-glass user';
   const ev = f.eventName ?? 'unknown change';
-  const name = safe(user, IAM_NAME, '<user-name>');
+  const name = cmdArg(userRaw, IAM_NAME, '<user-name>');
   const key = p(f, 'accessKeyId') ?? str((obj(f.response.accessKey) ?? {}).accessKeyId);
   const specific: Record<string, string> = {
-    CreateAccessKey: `An access key on a break-glass user should never exist. Deactivate it now: \`aws iam update-access-key --user-name ${name} --access-key-id ${safe(key, ACCESS_KEY_ID, '<access-key-id>')} --status Inactive\`, then delete it once the change is understood.`,
+    CreateAccessKey: `An access key on a break-glass user should never exist. Deactivate it now: \`aws iam update-access-key --user-name ${name} --access-key-id ${cmdArg(key, ACCESS_KEY_ID, '<access-key-id>')} --status Inactive\`, then delete it once the change is understood.`,
     DeactivateMFADevice: `Check that the user still has an MFA device: \`aws iam list-mfa-devices --user-name ${name}\`; without one the user cannot sign in in an emergency.`,
     DeleteVirtualMFADevice: `Check that the user still has an MFA device: \`aws iam list-mfa-devices --user-name ${name}\`; without one the user cannot sign in in an emergency.`,
     DeleteLoginProfile: `Without a console password ${user ?? 'the user'} cannot sign in in an emergency: restore it if this was not planned.`,
@@ -437,7 +463,7 @@ function userCredentialsChanged(c: Ctx): RuleText {
       ? `Review what the user may do now: \`aws iam list-attached-user-policies --user-name ${name}\`, \`aws iam list-user-policies --user-name ${name}\` and \`aws iam list-groups-for-user --user-name ${name}\`.`
       : `Check the user's current state: \`aws iam get-login-profile --user-name ${name}\`, \`aws iam list-access-keys --user-name ${name}\` (must be empty) and \`aws iam list-mfa-devices --user-name ${name}\`.`);
   // The break-glass user acting on itself (ChangePassword, self-service calls): its holder is the one to ask.
-  const self = f.identityType === 'IAMUser' && !!user && f.userName === user;
+  const self = f.identityType === 'IAMUser' && !!userRaw && f.userName === userRaw;
   return {
     subject: subjects(c, [(a) => `${ev} on ${user ?? target?.short ?? 'unknown user'} in ${a(f.account)}`, `${ev} on ${user ?? target?.short ?? 'unknown user'}`, ev]),
     headline: changeHeadline(c, target, phrase),
@@ -462,17 +488,18 @@ function userCredentialsChanged(c: Ctx): RuleText {
 function roleChanged(c: Ctx): RuleText {
   const { f } = c;
   const target = targetOf(f, { role: 'break-glass role' });
-  const role = target?.kind === 'break-glass role' ? target.value : undefined;
+  const roleRaw = target?.kind === 'break-glass role' ? target.value : undefined;
+  const role = u(roleRaw);
   const ev = f.eventName ?? 'unknown change';
   return {
     subject: subjects(c, [(a) => `${ev} on ${role ?? 'unknown role'} in ${a(f.account)}`, `${ev} on ${role ?? 'unknown role'}`, ev]),
-    headline: changeHeadline(c, target, target ? `${target.kind} ${target.value}` : 'the break-glass role'),
+    headline: changeHeadline(c, target, target ? `${target.kind} ${u(target.value)}` : 'the break-glass role'),
     user: c.actor?.long,
     userLabel: 'Changed by',
     details: changeDetails(f, target),
     steps: [
       'Check whether a breakglass deployment (CloudFormation StackSet operation) was running at that time: deployments change the role and raise this alert, so it is expected then.',
-      `Otherwise compare the role with what breakglass deploys: in account ${c.account(f.account)} run \`aws iam get-role --role-name ${safe(role, IAM_NAME, '<role-name>')}\` and \`aws iam list-attached-role-policies --role-name ${safe(role, IAM_NAME, '<role-name>')}\`; the CloudTrail record shows the new policy.`,
+      `Otherwise compare the role with what breakglass deploys: in account ${c.account(f.account)} run \`aws iam get-role --role-name ${cmdArg(roleRaw, IAM_NAME, '<role-name>')}\` and \`aws iam list-attached-role-policies --role-name ${cmdArg(roleRaw, IAM_NAME, '<role-name>')}\`; the CloudTrail record shows the new policy.`,
       c.outcome.failed
         ? 'If nobody planned the attempt: treat the caller\'s credentials as compromised (runbook); the call failed, so the role is most likely unchanged.'
         : 'If nobody planned it: treat the caller\'s credentials as compromised and restore the role by re-deploying breakglass.',
@@ -485,13 +512,13 @@ function alertingTampered(c: Ctx): RuleText {
   const { f } = c;
   const target = targetOf(f, { role: 'forwarder role' });
   const ev = f.eventName ?? 'unknown change';
-  const region = safe(f.region, REGION, '<region>');
+  const region = cmdArg(f.region, REGION, '<region>');
   const t = target?.value;
   const restore: Record<string, string> = {
-    StopLogging: `Restart the trail: \`aws cloudtrail start-logging --name ${safe(t, RESOURCE_ID, '<trail>')} --region ${region}\`. Without a logging trail EventBridge receives no CloudTrail events, so no alert can fire.`,
-    DisableRule: `Re-enable the rule: \`aws events enable-rule --name ${safe(t, RESOURCE_ID, '<rule>')} --region ${region}\` (add --event-bus-name breakglass-central for the central rules).`,
-    ScheduleKeyDeletion: `Cancel the deletion, then re-enable the key: \`aws kms cancel-key-deletion --key-id ${safe(t, RESOURCE_ID, '<key-id>')} --region ${region}\` and \`aws kms enable-key --key-id ${safe(t, RESOURCE_ID, '<key-id>')} --region ${region}\`. Alerts cannot be delivered while the key is unusable.`,
-    DisableKey: `Re-enable the key: \`aws kms enable-key --key-id ${safe(t, RESOURCE_ID, '<key-id>')} --region ${region}\`. Alerts cannot be delivered while the key is disabled.`,
+    StopLogging: `Restart the trail: \`aws cloudtrail start-logging --name ${cmdArg(t, RESOURCE_ID, '<trail>')} --region ${region}\`. Without a logging trail EventBridge receives no CloudTrail events, so no alert can fire.`,
+    DisableRule: `Re-enable the rule: \`aws events enable-rule --name ${cmdArg(t, RESOURCE_ID, '<rule>')} --region ${region}\` (add --event-bus-name breakglass-central for the central rules).`,
+    ScheduleKeyDeletion: `Cancel the deletion, then re-enable the key: \`aws kms cancel-key-deletion --key-id ${cmdArg(t, RESOURCE_ID, '<key-id>')} --region ${region}\` and \`aws kms enable-key --key-id ${cmdArg(t, RESOURCE_ID, '<key-id>')} --region ${region}\`. Alerts cannot be delivered while the key is unusable.`,
+    DisableKey: `Re-enable the key: \`aws kms enable-key --key-id ${cmdArg(t, RESOURCE_ID, '<key-id>')} --region ${region}\`. Alerts cannot be delivered while the key is disabled.`,
     Unsubscribe: 'Re-subscribe the endpoint to the alert topic and have the recipient confirm the subscription.',
   };
   return {
@@ -501,7 +528,7 @@ function alertingTampered(c: Ctx): RuleText {
       `${ev} on ${target?.short ?? 'unknown resource'}`,
       ev,
     ]),
-    headline: changeHeadline(c, target, target ? `${target.kind} ${target.value}` : 'part of the alert path'),
+    headline: changeHeadline(c, target, target ? `${target.kind} ${u(target.value)}` : 'part of the alert path'),
     user: c.actor?.long,
     userLabel: 'Changed by',
     details: changeDetails(f, target),
@@ -519,7 +546,8 @@ function alertingTampered(c: Ctx): RuleText {
 function mfaOfCall(f: Facts): string | undefined {
   if (f.sessionMfa === 'true') return 'Yes';
   if (f.sessionMfa === 'false') return 'No';
-  return p(f, 'serialNumber') ? `Yes (device ${p(f, 'serialNumber')})` : undefined;
+  const device = p(f, 'serialNumber');
+  return device ? `Yes (device ${u(device)})` : undefined;
 }
 
 export const RULE_TEXT: Record<RuleId, (c: Ctx) => RuleText> = {
@@ -542,7 +570,8 @@ export function genericText(c: Ctx): RuleText {
     subject: subjects(c, [(a) => `${ev} in ${a(f.account)}${inRegion(f)}`, ev]),
     headline: `${upperFirst(c.actor?.short ?? 'an unknown principal')} called ${ev} in account ${c.account(f.account)}${inRegion(f)}.`,
     user: c.actor?.long,
-    details: [],
+    // No wording of its own: the request parameters are the best description of what changed.
+    details: [['Request parameters', Object.keys(f.params).length ? untrustedDocument(JSON.stringify(f.params)) : undefined]],
     steps: [
       `Confirm with ${c.actor?.short ?? 'whoever made the call'} that this was planned.`,
       `Review the record in ${historyHint(c, undefined)}.`,

@@ -9,6 +9,10 @@
  * Pure and deterministic (no clock, no I/O, no AWS SDK, no aws-cdk-lib): it runs inside the alert Lambda and inside
  * `breakglass simulate`, and golden files pin its output (test/notify/render.test.ts, test/golden/).
  *
+ * Untrusted text: the rule texts (render-rules.ts) come back with every value from the record marked; this file
+ * turns them into each channel's form with untrusted-text.ts (`renderSubject`, `renderPlain`, `renderChat`), so no
+ * value from the record becomes a link, a mention, markup or an extra line on any channel.
+ *
  * Limits and formats relied on:
  * - SNS Publish `Subject`: "Subjects must be UTF-8 text with no line breaks or control characters, and less than
  *   100 characters long" (SNS API reference, Publish; e.g. the AWS SDK for Kotlin PublishRequest.subject page).
@@ -24,8 +28,9 @@
  *   SNS topic mapped to the channel; plain text is not forwarded to chat.
  */
 import type { AlertRule, Severity } from '../detection/catalogue';
-import { actorOf, oneLine, outcomeOf, readFacts, str, type Facts } from './render-facts';
+import { actorOf, oneLine, operatorText, outcomeOf, readFacts, SHAPE, type Facts } from './render-facts';
 import { genericText, REGION, RULE_TEXT, type Ctx, type Line, type RuleText } from './render-rules';
+import { chatLine, chatTrusted, defang, isMarked, renderChat, renderPlain, renderSubject, untrusted } from './untrusted-text';
 
 export { formatUtc } from './render-facts';
 
@@ -79,11 +84,12 @@ export interface Notification {
 // ---- subject -----------------------------------------------------------------------------------------------------
 
 /**
- * Printable ASCII on one line: accents are folded ("Süd" -> "Sud"), anything else non-ASCII becomes "?", control
- * characters and line breaks become spaces.
+ * Printable ASCII on one line, from marked text: untrusted values are escaped, defanged and quoted unless bare
+ * identifiers (untrusted-text.ts `renderSubject`); accents are folded ("Süd" -> "Sud"), anything else non-ASCII
+ * becomes "?", control characters and line breaks in trusted text become spaces.
  */
 export function subjectText(s: string): string {
-  return oneLine(s, Number.MAX_SAFE_INTEGER)
+  return oneLine(renderSubject(s))
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]/g, '?');
@@ -139,14 +145,16 @@ const SEVERITY_EMOJI: Record<Severity, string> = {
   info: ':information_source:',
 };
 
+/** Account IDs as marked text: "222222222222 (Security)" for a 12-digit ID; anything else is an untrusted value. */
 function accountFormatters(names: Readonly<Record<string, string>> | undefined) {
   const nameOf = (id: string) => {
-    const n = names && Object.prototype.hasOwnProperty.call(names, id) ? str(names[id]) : undefined;
+    const n = names && Object.prototype.hasOwnProperty.call(names, id) ? operatorText(names[id]) : undefined;
     return n && n !== id ? n : undefined;
   };
+  const valid = (id: string) => !isMarked(id) && SHAPE.account.test(id);
   return {
-    account: (id: string | undefined) => (id ? (nameOf(id) ? `${id} (${nameOf(id)})` : id) : 'unknown'),
-    accountShort: (id: string | undefined) => (id ? (nameOf(id) ? `${nameOf(id)} ${id}` : id) : 'unknown account'),
+    account: (id: string | undefined) => (!id ? 'unknown' : !valid(id) ? untrusted(id) : nameOf(id) ? `${id} (${nameOf(id)})` : id),
+    accountShort: (id: string | undefined) => (!id ? 'unknown account' : !valid(id) ? untrusted(id) : nameOf(id) ? `${nameOf(id)} ${id}` : id),
   };
 }
 
@@ -158,8 +166,15 @@ function buildContext(f: Facts, options: RenderOptions): Ctx {
 function sourceIpText(f: Facts): string {
   if (!f.sourceIp) return 'unknown';
   if (f.sourceIp === 'AWS Internal') return 'AWS Internal (an AWS service made the call for the user, e.g. the console\'s Switch role)';
-  return f.sourceIp;
+  return untrusted(f.sourceIp);
 }
+
+/**
+ * ARNs for chat's relatedResources, which Chatbot may turn into links: only ARNs of the plain AWS shape with nothing
+ * that defanging would change (no host name, URL or "@", e.g. in a session name), and not marked.
+ */
+const SAFE_ARN = /^arn:aws[a-z-]{0,20}:[a-z0-9-]{1,63}:[a-z0-9-]{0,32}:(\d{12})?:[A-Za-z0-9+=,.@_/:-]{1,1024}$/;
+const safeResources = (arns: readonly string[]) => arns.filter((a) => !isMarked(a) && SAFE_ARN.test(a) && defang(a) === a);
 
 function labelled(lines: readonly Line[], indent = '  '): string[] {
   const present = lines.filter((l): l is readonly [string, string] => l[1] !== undefined && l[1] !== '');
@@ -167,9 +182,10 @@ function labelled(lines: readonly Line[], indent = '  '): string[] {
   return present.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)}${value}`);
 }
 
-/** Untrusted text in chat: no "<", ">" (Slack links and @-mentions), no backticks that could end a code span. */
-const chatSafe = (s: string) => s.replace(/</g, '\u2039').replace(/>/g, '\u203a');
-const chatCode = (s: string) => `\`${chatSafe(s).replace(/`/g, "'")}\``;
+/** A trusted value in chat as inline code (region, event ID); untrusted values are code spans already. */
+const codeIfTrusted = (v: string) => (isMarked(v) ? v : `\`${v}\``);
+/** Only values of AWS's own shape go where Chatbot may use them as identifiers (id, keywords, additionalContext). */
+const shaped = (v: string | undefined) => (v && !isMarked(v) ? v : undefined);
 
 export function renderNotification(event: unknown, rule: AlertRule, options: RenderOptions = {}): Notification {
   const f = readFacts(event);
@@ -178,10 +194,10 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
   const severity = rule.severity.toUpperCase();
   const head = `[${severity}] ${rule.title}`;
   const subject = fitSubject(head, text.subject);
-  const runbook = str(options.runbookUrl) ?? DEFAULT_RUNBOOK_URL;
+  const runbook = operatorText(options.runbookUrl) ?? DEFAULT_RUNBOOK_URL;
   const runbookLine = `Runbook: ${runbook} (section "${rule.title}")`;
   const eventId = f.eventId;
-  const region = f.region ?? str(options.consoleRegion);
+  const region = f.region ?? operatorText(options.consoleRegion);
   const url = cloudTrailEventUrl(region, eventId);
   const user = text.user ?? c.actor?.long ?? 'unknown';
 
@@ -194,7 +210,7 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     ['Region', f.region ?? 'unknown'],
     ['Time', f.time ?? 'unknown'],
     ['Source IP', sourceIpText(f)],
-    ['User agent', f.userAgent ?? 'unknown'],
+    ['User agent', f.userAgent ? untrusted(f.userAgent) : 'unknown'],
   ];
   const record: Line[] = [
     ['Event ID', eventId ?? `unknown (EventBridge event ID ${f.envelopeId ?? 'unknown'})`],
@@ -204,7 +220,7 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     ? `  ${url ? 'If the link does not open: s' : 'S'}ign in to account ${c.account(f.account)}, open CloudTrail > Event history${region ? ` in ${region}` : ''} and filter on Event ID. Event history keeps 90 days of management events.`
     : '  The record has no CloudTrail event ID: search CloudTrail > Event history by time, event name and user instead.';
 
-  const message = [
+  const message = renderPlain([
     head,
     '',
     text.headline,
@@ -224,7 +240,7 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     '',
     `Alert rule: ${rule.id}, severity ${rule.severity}. Sent by breakglass.`,
     '',
-  ].join('\n');
+  ].join('\n'));
 
   const chatFacts: Array<[string, string | undefined, boolean]> = [
     [text.userLabel ?? 'User', user, false],
@@ -233,37 +249,40 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     ['Account', c.account(f.account), false],
     ['Region', f.region ?? 'unknown', true],
     ['Time', f.time ?? 'unknown', false],
-    ['Source IP', f.sourceIp ?? 'unknown', true],
+    ['Source IP', f.sourceIp ? untrusted(f.sourceIp) : 'unknown', true],
     ['Event ID', eventId ?? 'unknown', true],
   ];
-  const description = [
-    chatSafe(text.headline),
+  const description = renderChat([
+    text.headline,
     '',
-    `Why it matters: ${chatSafe(rule.description)}`,
+    `Why it matters: ${rule.description}`,
     '',
-    ...chatFacts.filter(([, v]) => v !== undefined && v !== '').map(([l, v, code]) => `${l}: ${code ? chatCode(v!) : chatSafe(v!)}`),
+    ...chatFacts.filter(([, v]) => v !== undefined && v !== '').map(([l, v, code]) => `${l}: ${code ? codeIfTrusted(v!) : v}`),
     ...(url ? [`CloudTrail: ${url}`] : []),
-  ].join('\n');
+  ].join('\n'));
   const additionalContext: Record<string, string> = {};
-  for (const [k, v] of [['rule', rule.id], ['severity', rule.severity], ['eventId', eventId], ['eventName', f.eventName], ['account', f.account], ['region', f.region]] as const) {
+  for (const [k, v] of [['rule', rule.id], ['severity', rule.severity], ['eventId', shaped(eventId)], ['eventName', shaped(f.eventName)], ['account', shaped(f.account)], ['region', shaped(f.region)]] as const) {
     if (v) additionalContext[k] = v;
   }
+  const id = shaped(eventId) ?? shaped(f.envelopeId);
+  const resources = safeResources(text.resources);
   const chat: ChatNotification = {
     version: '1.0',
     source: 'custom',
-    ...(eventId ?? f.envelopeId ? { id: (eventId ?? f.envelopeId)! } : {}),
+    ...(id ? { id } : {}),
     content: {
       textType: 'client-markdown',
-      title: chatSafe(`${SEVERITY_EMOJI[rule.severity] ?? ''} ${head}: ${subjectText(text.subject[0] ?? '').replace(/ -> /g, ' \u2192 ')}`.trim()),
+      title: renderChat(`${SEVERITY_EMOJI[rule.severity] ?? ''} ${head}: ${text.subject[0] ?? ''}`).trim(),
       description,
-      nextSteps: [...text.steps.map(chatSafe), chatSafe(runbookLine)],
-      keywords: [severity, rule.id, ...(f.eventName ? [f.eventName] : []), ...(f.account ? [f.account] : [])],
+      nextSteps: [...text.steps.map(renderChat), chatTrusted(runbookLine)],
+      keywords: [severity, rule.id, ...(shaped(f.eventName) ? [f.eventName!] : []), ...(shaped(f.account) ? [f.account!] : [])],
     },
     // No threadId: every alert is a new top-level message, so a critical alert never hides in an old thread.
     metadata: {
-      summary: subject,
+      // The subject, whose values are already defanged and quoted; no markup at all, in case it is shown as is.
+      summary: chatLine(subject),
       eventType: `breakglass-${rule.id}`,
-      ...(text.resources.length ? { relatedResources: text.resources } : {}),
+      ...(resources.length ? { relatedResources: resources } : {}),
       additionalContext,
     },
   };
@@ -292,8 +311,8 @@ export function renderHeartbeat(time: Date | string, options: HeartbeatOptions =
   const { account } = accountFormatters(options.accountNames);
   const sent = formatUtcSafe(at);
   const next = Number.isNaN(at.getTime()) ? undefined : formatUtcSafe(new Date(at.getTime() + PERIOD_MS[period]));
-  const from = options.accountId ? ` from account ${account(str(options.accountId))}${str(options.region) ? `, region ${str(options.region)}` : ''}` : '';
-  const runbook = str(options.runbookUrl) ?? DEFAULT_RUNBOOK_URL;
+  const from = options.accountId ? ` from account ${account(operatorText(options.accountId))}${operatorText(options.region) ? `, region ${operatorText(options.region)}` : ''}` : '';
+  const runbook = operatorText(options.runbookUrl) ?? DEFAULT_RUNBOOK_URL;
   const subject = fitSubject(`[INFO] Break-glass alert path heartbeat (${period})`, []);
   const checks = [
     'Check that your subscription to the alert topic is confirmed (not PendingConfirmation) and that the message is not in a spam folder.',
@@ -301,7 +320,7 @@ export function renderHeartbeat(time: Date | string, options: HeartbeatOptions =
     'Check that the CloudTrail trail is logging: `aws cloudtrail get-trail-status --name <trail>`.',
   ];
   const what = 'no break-glass sign-in, role use, credential or role change, root sign-in, or change to the alerting itself was detected';
-  const message = [
+  const message = renderPlain([
     subject,
     '',
     `This is the ${period} heartbeat of the break-glass alert path, sent at ${sent}${from}.`,
@@ -316,20 +335,20 @@ export function renderHeartbeat(time: Date | string, options: HeartbeatOptions =
     '',
     'No action is needed when this message arrives.',
     '',
-  ].join('\n');
+  ].join('\n'));
   const chat: ChatNotification = {
     version: '1.0',
     source: 'custom',
     content: {
       textType: 'client-markdown',
       title: `:white_check_mark: ${subject}`,
-      description: [
-        `The ${period} heartbeat of the break-glass alert path, sent at ${sent}${chatSafe(from)}: the alert path works.`,
+      description: renderChat([
+        `The ${period} heartbeat of the break-glass alert path, sent at ${sent}${from}: the alert path works.`,
         '',
         `Silence between heartbeats means nothing happened: ${what}.`,
         `If a heartbeat does not arrive${next ? ` (next due around ${next})` : ''}, the alert path may be broken.`,
-      ].join('\n'),
-      nextSteps: [...checks, `Runbook: ${runbook} (section "Heartbeat")`].map(chatSafe),
+      ].join('\n')),
+      nextSteps: [...checks, `Runbook: ${runbook} (section "Heartbeat")`].map(renderChat),
       keywords: ['INFO', 'heartbeat'],
     },
     // Heartbeats share one thread so they do not crowd out alerts in the channel.

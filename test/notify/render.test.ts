@@ -11,19 +11,25 @@
  * without an arn, SwitchRole without sourceIPAddress, the role-owner AssumeRole copy with only principalId,
  * requestParameters null, no detail.eventTime, ...). Event IDs are fixed so the golden files do not depend on the
  * order fixtures are built in.
+ *
+ * Hostile cases (`kind: 'hostile'`): attacker-controlled fields carrying Markdown links, bare URLs, mentions, forged
+ * lines, bidi overrides, a 100 KB value and backtick breakouts. Besides their golden files they are checked
+ * structurally (`assertInert`), and every rule is also rendered with every field of its record poisoned
+ * ("untrusted text: every field of every rule"), so a value printed without escaping fails even without a golden file.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_ENABLED_REGIONS } from '../../lib/config/regions';
-import { CATALOGUE, ruleById, type RuleId } from '../../lib/detection/catalogue';
+import { CATALOGUE, ROLE_CHANGE_EVENTS, ruleById, USER_CREDENTIAL_EVENTS, type RuleId } from '../../lib/detection/catalogue';
 import type { DetectionContext } from '../../lib/detection/context';
 import { toEventBridgeEvent } from '../../lib/detection/envelope';
 import { Simulator } from '../../lib/detection/simulate';
 import {
   renderHeartbeat, renderNotification, SUBJECT_MAX_LENGTH, type Notification, type RenderOptions,
 } from '../../lib/notify/render';
+import { MAX_DOCUMENT_CHARS, MAX_VALUE_CHARS } from '../../lib/notify/untrusted-text';
 import * as f from '../fixtures/cloudtrail';
 
 // ---- cases ----------------------------------------------------------------------------------------------------
@@ -33,8 +39,11 @@ interface Case {
   readonly rule: RuleId;
   /** File-name part: test/golden/<rule>.<name>.txt */
   readonly name: string;
-  /** "complete" = every field AWS documents for the event; "missing" = fields absent as in real partial records. */
-  readonly kind: 'complete' | 'missing';
+  /**
+   * "complete" = every field AWS documents for the event; "missing" = fields absent as in real partial records;
+   * "hostile" = attacker-controlled fields carrying links, mentions, markup, forged lines or huge values.
+   */
+  readonly kind: 'complete' | 'missing' | 'hostile';
   readonly event: Rec;
   readonly options: RenderOptions;
 }
@@ -168,6 +177,61 @@ const CASES: readonly Case[] = [
     rule: 'root-console-login', name: 'failure-missing-fields', kind: 'missing', options: PLAIN,
     event: wrap({ ...without(f.consoleLogin({ root: true, account: f.MGMT, result: 'Failure' }), 'sourceIPAddress', 'additionalEventData'), eventID: eventId(24) }),
   },
+  // ---- hostile values (PLAIN options: the only non-AWS URL an output may hold is a configured runbook URL) ----
+  {
+    rule: 'console-login', name: 'hostile-markdown-link-user-agent', kind: 'hostile', options: PLAIN,
+    event: wrap({ ...f.consoleLogin(), userAgent: '[Security team: click here](https://evil.example/login)', eventID: eventId(31) }),
+  },
+  {
+    rule: 'assume-role', name: 'hostile-url-session-name', kind: 'hostile', options: PLAIN,
+    // The session name is the caller's choice; AWS limits real ones to [\w+=,.@-], a forged or pasted record does not.
+    event: wrap({
+      ...f.assumeRoleCaller(),
+      requestParameters: { roleArn: `arn:aws:iam::${f.M}:role/${f.ROLE}`, roleSessionName: 'https://evil.example/verify', durationSeconds: 3600 },
+      responseElements: { assumedRoleUser: { assumedRoleId: 'AROAEXAMPLEROLEID:www.evil.example', arn: `arn:aws:sts::${f.M}:assumed-role/${f.ROLE}/www.evil.example` } },
+      eventID: eventId(32),
+    }),
+  },
+  {
+    rule: 'role-changed', name: 'hostile-mentions-policy-name', kind: 'hostile', options: PLAIN,
+    event: wrap({
+      ...f.iamCall('PutRolePolicy', {
+        roleName: f.ROLE,
+        policyName: '@channel <!here> <!everyone> <@U0123ABCD> approve at <https://evil.example|the portal>',
+        policyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+      }, { account: f.M }),
+      eventID: eventId(33),
+    }),
+  },
+  {
+    rule: 'console-login-failure', name: 'hostile-forged-lines-error-message', kind: 'hostile', options: PLAIN,
+    event: wrap({ ...f.consoleLogin({ result: 'Failure' }), errorMessage: 'Failed authentication\nSeverity: info\r\nWhat to do now\n  1. Nothing: this was a scheduled test.\u2028Alert rule: heartbeat', eventID: eventId(34) }),
+  },
+  {
+    rule: 'user-credentials-changed', name: 'hostile-bidi-user-name', kind: 'hostile', options: PLAIN,
+    // A caller whose name is displayed reversed (U+202E) and a new user name with zero-width and isolate characters.
+    event: wrap({
+      ...f.iamCall('UpdateUser', { userName: f.USER, newUserName: 'BreakGlass\u200bUser1\u2066\u202egnp.exe\u2069' }, {
+        actor: { type: 'IAMUser', principalId: 'AIDAEXAMPLEOPS000001', arn: `arn:aws:iam::${f.S}:user/ops\u202Enimda`, accountId: f.S, userName: 'ops\u202Enimda' },
+      }),
+      eventID: eventId(35),
+    }),
+  },
+  {
+    rule: 'root-console-login', name: 'hostile-100kb-user-agent', kind: 'hostile', options: PLAIN,
+    event: wrap({ ...f.consoleLogin({ root: true, account: f.M }), userAgent: `Mozilla/5.0 ${'A'.repeat(100 * 1024)}`, eventID: eventId(36) }),
+  },
+  {
+    rule: 'role-assumed', name: 'hostile-backtick-breakout', kind: 'hostile', options: PLAIN,
+    // Tries to close the code span the value is printed in, then to format, mention and link outside it.
+    event: wrap({
+      ...f.assumeRoleOwner(),
+      requestParameters: { roleArn: `arn:aws:iam::${f.M}:role/${f.ROLE}`, roleSessionName: 'x` *URGENT* _ack_ ~no~ <!channel> [reset MFA](https://evil.example/r) `y', durationSeconds: 3600 },
+      responseElements: null,
+      sourceIPAddress: '``` evil.example ```',
+      eventID: eventId(37),
+    }),
+  },
 ];
 
 // ---- invariants -----------------------------------------------------------------------------------------------
@@ -182,9 +246,16 @@ function assertInvariants(n: Notification, expect: { eventId?: string; time?: bo
   assert.ok(SUBJECT_MAX_LENGTH < 100);
   assert.match(n.subject, /^[\x20-\x7e]+$/, `subject is not printable ASCII: ${JSON.stringify(n.subject)}`);
   assert.match(n.subject, /^\[(CRITICAL|HIGH|MEDIUM|INFO)\] /);
-  // Message: only newlines as control characters.
+  // Message: only newlines as control characters; no bidi, zero-width or other format characters anywhere.
   assert.doesNotMatch(n.message, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/, 'control character in the message');
   const chat = JSON.stringify(n.chat);
+  for (const [what, text] of [['subject', n.subject], ['message', n.message], ['chat', chatStrings(n.chat).join('\n')]] as const) {
+    assert.doesNotMatch(text, /\p{Cf}/u, `${what} holds a format character (bidi, zero-width, ...)`);
+    assert.doesNotMatch(text, /[\uE000-\uF8FF]/, `${what} holds a private-use character (an untrusted-value mark leaked)`);
+  }
+  for (const line of chatLines(n.chat)) {
+    assert.equal((line.match(/`/g) ?? []).length % 2, 0, `unbalanced code span in chat line: ${line}`);
+  }
   for (const [what, text] of [['subject', n.subject], ['message', n.message], ['chat', chat]] as const) {
     assert.doesNotMatch(text, LEAKS, `${what} shows a missing value: ${text.match(LEAKS)?.[0]}`);
   }
@@ -225,6 +296,60 @@ function assertChatSchema(chat: any): void {
   if (m.additionalContext !== undefined) assert.ok(Object.values(m.additionalContext).every((s) => typeof s === 'string'));
 }
 
+/** Every string of a chat notification (what Chatbot may render). */
+function chatStrings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(chatStrings);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(chatStrings);
+  return [];
+}
+
+/** The rendered lines of a chat notification (title, description lines, next steps). */
+const chatLines = (chat: Notification['chat']) => [chat.content.title, ...chat.content.description.split('\n'), ...(chat.content.nextSteps ?? [])];
+
+/** The part of a chat line outside inline code spans. */
+const outsideCode = (line: string) => line.split('`').filter((_, i) => i % 2 === 0).join('');
+
+/** Hosts that may be linked: AWS's own (console links, documentation). */
+const AWS_HOST = /(^|\.)(aws\.amazon\.com|amazonaws\.com)$/;
+
+/**
+ * What no rendering may contain, whatever the record says: links to non-AWS hosts (with a scheme or bare), Markdown
+ * links, Slack control sequences and @-mentions, a line forged by a value, raw control/format characters; in chat,
+ * no "<" or ">" at all and untrusted words only inside code spans. `hostile` lists words that come only from the
+ * record and must therefore appear in chat only inside code spans.
+ */
+function assertInert(n: Notification, hostile: readonly string[] = []): void {
+  const chat = chatStrings(n.chat);
+  for (const [what, text] of [['subject', n.subject], ['message', n.message], ...chat.map((c, i) => [`chat string ${i}`, c] as const)] as const) {
+    for (const m of text.matchAll(/\b([a-z][a-z0-9+.-]*):\/\/([^\s/?#)\]`'"]+)/gi)) {
+      if (/^(hxxps?|fxps?)$/i.test(m[1]!)) continue; // defanged: no client links these
+      assert.match(m[2]!.toLowerCase(), AWS_HOST, `${what}: link to a non-AWS host: ${m[0]}`);
+    }
+    assert.doesNotMatch(text, /evil\.example|evil[.\u3002\uFF0E\uFF61]example/i, `${what}: a host name from the record is not defanged`);
+    assert.doesNotMatch(text, /\]\(/, `${what}: Markdown link syntax`);
+    assert.doesNotMatch(text, /<[!@#]/, `${what}: Slack control sequence`);
+    assert.doesNotMatch(text, /(^|[^[\uFF3B])[@\uFF20](here|channel|everyone)\b/i, `${what}: @-mention`);
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/, `${what}: control or format character`);
+  }
+  // Every line of the message is one the renderer wrote: each section once, steps numbered 1..n once, no extra
+  // header-like lines.
+  const lines = n.message.split('\n');
+  for (const header of ['What happened', 'What to do now', 'CloudTrail record']) {
+    assert.equal(lines.filter((l) => l === header).length, 1, `section "${header}" is not there exactly once`);
+  }
+  assert.equal(lines.filter((l) => l.startsWith('Alert rule: ')).length, 1, 'forged "Alert rule:" line');
+  assert.deepEqual(lines.filter((l) => /^ {2}\d+\. /.test(l)).map((l) => Number(/\d+/.exec(l)![0])), lines.filter((l) => /^ {2}\d+\. /.test(l)).map((_, i) => i + 1), 'forged step');
+  for (const line of lines) assert.doesNotMatch(line, /^\s*(Severity|Subject)\b/i, `forged line in the message: ${line}`);
+  for (const line of chatLines(n.chat)) {
+    const outside = outsideCode(line);
+    assert.doesNotMatch(outside, /[<>]/, `chat: "<" or ">" outside code: ${line}`);
+    for (const word of hostile) assert.ok(!outside.includes(word), `chat: "${word}" from the record outside a code span: ${line}`);
+  }
+  for (const c of chat) assert.doesNotMatch(c, /[<>]/, `chat: "<" or ">" (Slack links and mentions): ${c}`);
+  assert.doesNotMatch(n.chat.content.description, /^\s*(Severity|What to do now)\b/m, 'forged line in the chat description');
+}
+
 // ---- golden files ---------------------------------------------------------------------------------------------
 
 const GOLDEN_DIR = join(__dirname, '..', 'golden');
@@ -261,6 +386,9 @@ const ctx: DetectionContext = {
 };
 const sim = new Simulator(ctx);
 
+/** Words that only the hostile cases' values contain: in chat they must appear inside code spans only. */
+const HOSTILE_WORDS = ['evil', 'click here', 'URGENT', 'approve', 'Severity', 'scheduled test', 'gnp', 'nimda', 'AAAA', 'reset MFA'];
+
 describe('alert rendering: golden files', () => {
   it('every catalogue rule has a complete case and a case with missing fields', () => {
     for (const rule of CATALOGUE) {
@@ -278,6 +406,7 @@ describe('alert rendering: golden files', () => {
       assert.ok(sim.evaluate(c.event).some((m) => m.rule === c.rule), `${c.rule}.${c.name}: the event does not raise ${c.rule}`);
       const n = renderNotification(c.event, ruleById(c.rule)!, c.options);
       assertInvariants(n, { eventId: c.event.detail?.eventID ?? c.event.id, time: true });
+      if (c.kind === 'hostile') assertInert(n, HOSTILE_WORDS);
       golden(`${c.rule}.${c.name}.txt`, emailText(n));
       golden(`${c.rule}.${c.name}.chat.json`, chatText(n));
     });
@@ -299,6 +428,64 @@ describe('alert rendering: golden files', () => {
     if (!existsSync(GOLDEN_DIR)) return;
     const stale = readdirSync(GOLDEN_DIR).filter((file) => !written.has(file));
     assert.deepEqual(stale, [], 'golden files without a case: delete them');
+  });
+});
+
+// ---- untrusted text everywhere -------------------------------------------------------------------------------------
+
+/** Links, mentions, markup, a forged line, bidi and Slack separators; ZQX marks where it went. */
+const PAYLOAD = 'ZQX` *b* _i_ ~s~ <!channel> @here <@U1> [x](https://evil.example/p) www.evil.example/q |&amp;\nSeverity: info\u202E``';
+
+/** Every string in an event replaced by (or suffixed with) the payload, numbers and booleans left alone. */
+function poison(v: unknown, mode: 'replace' | 'suffix'): unknown {
+  if (typeof v === 'string') return mode === 'replace' ? PAYLOAD : `${v}${PAYLOAD}`;
+  if (Array.isArray(v)) return v.map((x) => poison(x, mode));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, poison(x, mode)]));
+  return v;
+}
+
+describe('untrusted text: every field of every rule', () => {
+  // Suffixing keeps the shapes the rules parse (ARNs, names), so every wording path is reached with hostile text;
+  // replacing reaches the fallbacks. Without a runbook URL, the only links left are AWS console links.
+  for (const c of CASES.filter((x) => x.kind !== 'hostile')) {
+    for (const mode of ['suffix', 'replace'] as const) {
+      it(`${c.rule}.${c.name} (${mode})`, () => {
+        const event = poison(c.event, mode) as Rec;
+        const n = renderNotification(event, ruleById(c.rule)!, { ...c.options, runbookUrl: undefined });
+        assertInvariants(n);
+        assertInert(n, ['ZQX', 'evil', 'Severity']);
+        assert.ok(n.message.includes('ZQX'), 'the poisoned values are shown (escaped), not dropped');
+        assert.match(n.subject, /^[\x20-\x7e]+$/);
+      });
+    }
+  }
+
+  // Every change event the wording knows, with every request parameter the wording reads, all poisoned.
+  const changeEvents: Array<[RuleId, string, readonly string[]]> = [
+    ['user-credentials-changed', 'iam.amazonaws.com', [...USER_CREDENTIAL_EVENTS, 'ChangePassword']],
+    ['role-changed', 'iam.amazonaws.com', ROLE_CHANGE_EVENTS],
+    ['alerting-tampered', 'events.amazonaws.com', ['DeleteRule', 'DisableRule', 'PutRule', 'RemoveTargets', 'PutTargets', 'DeleteEventBus', 'PutPermission', 'RemovePermission']],
+    ['alerting-tampered', 'sns.amazonaws.com', ['DeleteTopic', 'SetTopicAttributes', 'AddPermission', 'Unsubscribe', 'SetSubscriptionAttributes']],
+    ['alerting-tampered', 'kms.amazonaws.com', ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DeleteAlias', 'UpdateAlias']],
+    ['alerting-tampered', 'cloudtrail.amazonaws.com', ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors']],
+    ['alerting-tampered', 'cloudformation.amazonaws.com', ['DeleteStackSet', 'UpdateStackSet', 'DeleteStackInstances']],
+  ];
+  const keys = ['userName', 'roleName', 'name', 'rule', 'trailName', 'topicArn', 'subscriptionArn', 'keyId', 'aliasName', 'stackSetName', 'groupName',
+    'serialNumber', 'policyArn', 'policyName', 'permissionsBoundary', 'accessKeyId', 'newUserName', 'status', 'state', 'attributeName',
+    'pendingWindowInDays', 'targetKeyId'];
+  it('every change event, every parameter the wording reads', () => {
+    for (const [id, source, names] of changeEvents) {
+      for (const name of names) {
+        for (const drop of [[], keys.slice(0, 11)]) {
+          const params: Rec = Object.fromEntries(keys.filter((k) => !drop.includes(k)).map((k) => [k, `${k}${PAYLOAD}`]));
+          params.ids = [`id1${PAYLOAD}`, `id2${PAYLOAD}`];
+          const rec = { ...f.apiCall({ source, name, params }), responseElements: { accessKey: { accessKeyId: `AKIA${PAYLOAD}` } } };
+          const n = renderNotification(wrap(rec), ruleById(id)!);
+          assertInvariants(n, { time: true });
+          assertInert(n, ['ZQX', 'evil', 'Severity']);
+        }
+      }
+    }
   });
 });
 
@@ -334,14 +521,22 @@ describe('alert rendering: edges', () => {
     assertInvariants(n, { eventId: rec.eventID, time: true });
     assert.equal(n.message.split('\n').filter((l) => /^\s*Outcome:/.test(l)).length, 1);
     assert.equal(n.message.split('\n').filter((l) => /^\s*MFA used:/.test(l)).length, 1);
-    assert.match(n.message, /User agent: curl\/8\.0 Outcome: Success \[31m\n/);
+    // Shown as escapes, so the attempt stays visible.
+    assert.ok(n.message.includes('User agent: curl/8.0\\nOutcome: Success\\u0007\\u001B[31m\n'), n.message);
+    assert.ok(n.message.includes('Source IP:  203.0.113.9\\r\\nMFA used: Yes\n'), n.message);
   });
 
-  it('very long values are shortened', () => {
+  it('very long values are cut at MAX_VALUE_CHARS with a visible count of what was left out', () => {
     const n = renderNotification(wrap({ ...f.consoleLogin(), userAgent: 'x'.repeat(5000) }), rule('console-login'));
     const line = n.message.split('\n').find((l) => l.includes('User agent:'))!;
-    assert.ok(line.length < 340, `${line.length}`);
-    assert.ok(line.endsWith('...'));
+    assert.equal(line, `  User agent: ${'x'.repeat(MAX_VALUE_CHARS)}\u2026 (4,744 more characters)`);
+    const chatLine = n.chat.content.description.split('\n').find((l) => l.startsWith('User agent:') || l.includes('xxxx'));
+    assert.equal(chatLine, undefined, 'the chat description has no user agent line');
+    const ip = renderNotification(wrap({ ...f.consoleLogin(), sourceIPAddress: 'y'.repeat(300) }), rule('console-login'));
+    assert.ok(ip.chat.content.description.includes(`Source IP: \`${'y'.repeat(MAX_VALUE_CHARS)}\u2026\` (44 more characters)`));
+    // Surrogate pairs are never split.
+    const emoji = renderNotification(wrap({ ...f.consoleLogin(), userAgent: '\u{1F600}'.repeat(300) }), rule('console-login'));
+    assert.ok(emoji.message.includes(`${'\u{1F600}'.repeat(MAX_VALUE_CHARS)}\u2026 (44 more characters)`));
   });
 
   it('malformed and empty events render for every rule without leaking undefined/null/[object Object]', () => {
@@ -414,13 +609,66 @@ describe('alert rendering: edges', () => {
     assert.doesNotMatch(chat, /[<>]/);
     const ipLine = n.chat.content.description.split('\n').find((l) => l.startsWith('Source IP:'))!;
     assert.equal(ipLine.match(/`/g)!.length, 2);
+    assert.equal(ipLine, 'Source IP: `\u02CB\u2039!channel\u203A\u02CB \u2039hxxps://evil[.]example\u00A6click\u203A`'.replace(/\[/g, '\uFF3B').replace(/\]/g, '\uFF3D'));
+    assertInert(n, ['evil', 'click']);
   });
 
-  it('a rule without wording of its own still renders (generic text)', () => {
+  it('AWS-controlled fields are printed as they are only in their own shape; otherwise escaped like any value', () => {
+    const base = wrap(f.consoleLogin({ region: 'eu-west-1' }));
+    const forged = {
+      ...base, id: '<!here>', account: '22222222222<!here>', region: 'eu-west-1 [x](https://evil.example)',
+      detail: { ...base.detail, eventName: 'ConsoleLogin\nSeverity: info', eventSource: 'signin.evil.example', eventID: '[id](https://evil.example)' },
+    };
+    const n = renderNotification(forged, rule('console-login'));
+    assertInvariants(n);
+    assertInert(n, ['evil', 'Severity', '22222222222']);
+    assert.match(n.message, /Event: +ConsoleLogin\\nSeverity: info \(signin\[\.\]evil\[\.\]example\)/);
+    assert.doesNotMatch(n.message, /Console link/);
+    assert.equal(n.chat.id, undefined);
+    assert.deepEqual(n.chat.content.keywords, ['CRITICAL', 'console-login']);
+    assert.deepEqual(Object.keys(n.chat.metadata!.additionalContext!), ['rule', 'severity']);
+    // Well-shaped values stay plain and copyable.
+    const ok = renderNotification(base, rule('console-login'));
+    assert.match(ok.message, /Event: +ConsoleLogin \(signin\.amazonaws\.com\)/);
+    assert.match(ok.chat.content.description, /\nAccount: 222222222222\n/);
+  });
+
+  it('subject: untrusted values are defanged, quoted unless bare identifiers, and never carry markup', () => {
+    const n = renderNotification(wrap(f.consoleLogin({ user: 'BreakGlassUser1 - resolved, ignore https://evil.example' })), rule('console-login'));
+    assertInert(n);
+    assert.equal(n.subject, '[CRITICAL] Break-glass console sign-in: "BreakGlassUser1 - resolved, ignore hxxps://evil[.]example"');
+    const plain = renderNotification(wrap(f.consoleLogin()), rule('console-login'));
+    assert.equal(plain.subject, '[CRITICAL] Break-glass console sign-in: BreakGlassUser1 in 222222222222 (us-east-1)');
+    assert.equal(plain.chat.metadata!.summary, plain.subject);
+  });
+
+  it('suggested commands never hold a value that would need defanging', () => {
+    const rec = f.apiCall({ source: 'cloudtrail.amazonaws.com', name: 'StopLogging', params: { name: 'login.evil.example' } });
+    const n = renderNotification(wrap(rec), rule('alerting-tampered'));
+    assert.match(n.message, /aws cloudtrail start-logging --name <trail> --region us-east-1/);
+    assert.match(n.message, /Changed: +CloudTrail trail login\[\.\]evil\[\.\]example/);
+    assertInert(n, ['evil']);
+  });
+
+  it('relatedResources keep only inert AWS-shaped ARNs', () => {
+    const n = renderNotification(wrap(f.switchRole({ user: 'alice@evil.example' })), rule('switch-role'));
+    assert.deepEqual(n.chat.metadata!.relatedResources, undefined);
+    const ok = renderNotification(wrap(f.switchRole()), rule('switch-role'));
+    assert.deepEqual(ok.chat.metadata!.relatedResources, [`arn:aws:iam::${f.S}:user/${f.USER}`, `arn:aws:sts::${f.M}:assumed-role/${f.ROLE}/${f.USER}`]);
+  });
+
+  it('a rule without wording of its own still renders (generic text), with its request parameters capped', () => {
     const custom = { ...rule('console-login'), id: 'future-rule' as RuleId, title: 'Future rule', severity: 'medium' as const };
     const n = renderNotification(wrap(f.iamCall('ListUsers', {})), custom);
     assertInvariants(n, { time: true });
     assert.match(n.subject, /^\[MEDIUM\] Future rule: ListUsers in 222222222222 \(us-east-1\)$/);
+    assert.doesNotMatch(n.message, /Request parameters/);
+    const params = { userName: 'x', policyDocument: `{"a":"${'p'.repeat(5000)}"}`, note: 'see https://evil.example\n' };
+    const big = renderNotification(wrap(f.iamCall('PutUserPolicy', params)), custom);
+    assertInert(big, ['evil']);
+    const line = big.message.split('\n').find((l) => l.includes('Request parameters:'))!;
+    const json = JSON.stringify(params);
+    assert.equal(line, `  Request parameters: ${json.slice(0, MAX_DOCUMENT_CHARS)}\u2026 (${(json.length - MAX_DOCUMENT_CHARS).toLocaleString('en-US')} more characters)`);
   });
 
   it('heartbeat: invalid time and unknown period do not leak', () => {
@@ -432,9 +680,9 @@ describe('alert rendering: edges', () => {
 
   it('the renderer is pure: no AWS SDK or aws-cdk-lib imports', () => {
     const dir = join(__dirname, '..', '..', 'lib', 'notify');
-    for (const file of readdirSync(dir).filter((x) => /^render.*\.ts$/.test(x))) {
+    for (const file of readdirSync(dir).filter((x) => /^(render.*|untrusted-text)\.ts$/.test(x))) {
       const imports = readFileSync(join(dir, file), 'utf8').match(/^import .* from '([^']+)';$/gm) ?? [];
-      for (const line of imports) assert.match(line, /from '\.\/render[-\w]*'|^import type .* from '\.\.\/detection\/catalogue'/, `${file}: ${line}`);
+      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'/, `${file}: ${line}`);
     }
   });
 });
