@@ -1,21 +1,23 @@
 /**
  * `breakglass doctor` at organization scale, against moto_server (a script, not a test).
  *
- *   npx tsx bench/doctor.bench.ts                    500 accounts, 2 regions, 3 runs per case; prints a Markdown section
- *   npx tsx bench/doctor.bench.ts --accounts 100 --regions 3 --runs 1 --latency 0,50
+ *   npx tsx bench/doctor.bench.ts                    500 accounts, 2 regions, 3 runs per case; updates docs/benchmarks.md
+ *   npx tsx bench/doctor.bench.ts --accounts 100 --regions 3 --runs 1 --latency 0,50 --no-write
+ *   options: --accounts N (500) --regions N (2, of 5) --runs N (3) --latency MS,MS (0,50) --no-write --doc FILE
  *
  * Setup, in a private moto_server: an organization (Organizations CreateAccount ×N, spread over two OUs, Workloads
  * and its child Prod), the member StackSet (service-managed, a one-resource stand-in template: doctor reads instance
  * statuses only) with instances in every account × region, and an SCP on the Workloads OU. Doctor then runs every
- * check in-process (createDoctorContext + runChecks, as the CLI does) with the management account's credentials,
- * at concurrency 1 and at the default 16, and reports wall time and the number of AWS calls (every client.send,
- * counted in the context). moto answers in about a millisecond, far faster than AWS (tens of ms per call), so each
- * case also runs behind a local proxy that delays every request by --latency ms, which is where concurrency shows.
+ * check in-process (createDoctorContext + runChecks, as the CLI does, lib/ through tsx: no dist/ involved) with the
+ * management account's credentials, at concurrency 1 and at the default 16, and reports wall time and the number of
+ * AWS calls (every client.send, counted in the context). moto answers in about a millisecond, far faster than AWS
+ * (tens of ms per call), so each case also runs behind a local proxy that delays every request by --latency ms,
+ * which is where concurrency shows. Runs of the two concurrencies are interleaved. The section keeps the notes
+ * written by hand below its generated part.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfigFile } from '../lib/config/load';
@@ -24,13 +26,17 @@ import { createDoctorContext } from '../lib/doctor/context';
 import { runChecks } from '../lib/doctor/run';
 import { startMoto, withEnv } from '../test/helpers/moto';
 import { createOrganization, createStackSet, sdk, writeDoctorConfig } from '../test/doctor/moto-org';
+import { Args } from './lib/args';
+import { DOC_FLAGS, DOC_USAGE, docTarget, publish } from './lib/docs-writer';
+import { machine, pythonFacts } from './lib/machine';
+import { interleavedAsync, summary } from './lib/stats';
 
+const SECTION = '## Doctor';
 const REGION_POOL = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-2', 'eu-central-1'];
+const CONCURRENCY = [1, 16];
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
+const args = new Args(process.argv.slice(2), { '--accounts': 'value', '--regions': 'value', '--runs': 'value', '--latency': 'value', ...DOC_FLAGS },
+  `usage: npx tsx bench/doctor.bench.ts [--accounts N] [--regions N] [--runs N] [--latency MS,MS] [${DOC_USAGE}]`);
 
 /** Forwards to moto after `ms` of delay: a stand-in for the network round trip to AWS. */
 async function latencyProxy(target: string, ms: number): Promise<{ endpoint: string; close(): Promise<void> }> {
@@ -51,18 +57,18 @@ async function latencyProxy(target: string, ms: number): Promise<{ endpoint: str
   return { endpoint: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function main(): Promise<void> {
-  const accounts = Number(arg('accounts', '500'));
-  const regions = REGION_POOL.slice(0, Number(arg('regions', '2')));
-  const runs = Number(arg('runs', '3'));
-  const latencies = arg('latency', '0,50').split(',').map(Number);
+  const target = docTarget(args);
+  const accounts = args.int('--accounts', 500, 1);
+  const regions = REGION_POOL.slice(0, args.int('--regions', 2, 1));
+  const runs = args.int('--runs', 3, 1);
+  const latencies = args.str('--latency', '0,50').split(',').map(Number);
+  const m = machine();
   const tmp = mkdtempSync(join(tmpdir(), 'breakglass-doctor-bench-'));
   const moto = await startMoto();
   try {
     const t0 = performance.now();
-    const { config, stats } = await withEnv(moto.env, async () => {
+    const config = await withEnv(moto.env, async () => {
       const s = await sdk();
       const org = await createOrganization(s, accounts);
       await createStackSet(s, org, regions);
@@ -71,9 +77,8 @@ async function main(): Promise<void> {
       const p = (await orgs.send(new s.org.CreatePolicyCommand({ Name: 'protect-logs', Description: 'bench', Type: 'SERVICE_CONTROL_POLICY', Content: content }))).Policy!.PolicySummary!.Id!;
       await orgs.send(new s.org.AttachPolicyCommand({ PolicyId: p, TargetId: org.workloadsOu }));
       orgs.destroy();
-      const file = writeDoctorConfig(join(tmp, 'bench.yaml'), org);
-      const c = loadConfigFile(file).config;
-      return { config: { ...c, regions: { enabled: regions, optIn: [] } }, stats: { org } };
+      const c = loadConfigFile(writeDoctorConfig(join(tmp, 'bench.yaml'), org)).config;
+      return { ...c, regions: { enabled: regions, optIn: [] } };
     });
     const setupS = (performance.now() - t0) / 1000;
     const rows: string[] = [];
@@ -81,42 +86,40 @@ async function main(): Promise<void> {
     for (const latency of latencies) {
       const proxy = latency > 0 ? await latencyProxy(moto.endpoint, latency) : undefined;
       const env = { ...moto.env, AWS_ENDPOINT_URL: proxy?.endpoint ?? moto.endpoint };
-      for (const concurrency of [1, 16]) {
-        const times: number[] = []; let calls = 0;
-        for (let i = 0; i < runs; i++) {
-          const ctx = createDoctorContext(config, { concurrency });
-          const start = performance.now();
-          const results = await withEnv(env, () => runChecks(ctx, CHECKS));
-          times.push(performance.now() - start);
-          calls = ctx.calls;
-          ctx.destroy();
-          const st = results.find((r) => r.id === 'stackset-instances')!;
-          if (st.status !== 'pass') throw new Error(`stackset-instances did not pass: ${st.detail}`);
-          statuses = results.map((r) => `${r.id} ${r.status}`).join(', ');
-        }
-        rows.push(`| ${latency} ms | ${concurrency} | ${Math.round(median(times))} (${Math.round(Math.min(...times))}–${Math.round(Math.max(...times))}) | ${calls} |`);
-      }
+      const calls = new Map<number, number>();
+      const times = await interleavedAsync(CONCURRENCY, { warmup: 0, runs }, async ({ c: concurrency }) => {
+        const ctx = createDoctorContext(config, { concurrency });
+        const start = performance.now();
+        const results = await withEnv(env, () => runChecks(ctx, CHECKS));
+        const ms = performance.now() - start;
+        calls.set(concurrency, ctx.calls);
+        ctx.destroy();
+        const st = results.find((r) => r.id === 'stackset-instances')!;
+        if (st.status !== 'pass') throw new Error(`stackset-instances did not pass: ${st.detail}`);
+        statuses = results.map((r) => `${r.id} ${r.status}`).join(', ');
+        return ms;
+      });
+      CONCURRENCY.forEach((concurrency, k) => {
+        const s = summary(times[k]!);
+        rows.push(`| ${latency} ms | ${concurrency} | ${Math.round(s.median)} (${Math.round(s.min)}–${Math.round(s.max)}) | ${calls.get(concurrency)} |`);
+      });
       await proxy?.close();
     }
-    const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? cpus()[0]?.model ?? '?';
-    const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
-    const date = spawnSync('date', ['-u'], { encoding: 'utf8' }).stdout.trim();
-    const out = [
-      '## Doctor',
+    const section = [
+      SECTION,
       '',
-      `\`npx tsx bench/doctor.bench.ts --accounts ${accounts} --regions ${regions.length} --runs ${runs} --latency ${latencies.join(',')}\`, ${date}; ${nproc} CPUs (${cpu}), Node ${process.version}, moto_server (pip moto 5.2.1).`,
+      `\`npx tsx bench/doctor.bench.ts --accounts ${accounts} --regions ${regions.length} --runs ${runs} --latency ${latencies.join(',')}\`, ${m.date}; ${m.nproc} CPUs (${m.cpu}), Node ${m.node}, moto_server (pip moto ${pythonFacts().moto}).`,
       '',
       `Organization in moto: ${accounts} member accounts in two OUs (Workloads and its child Prod) plus the security and management accounts; the member StackSet with ${accounts * regions.length} instances (${accounts} accounts × ${regions.length} regions: ${regions.join(', ')}); one extra SCP on Workloads. Setup took ${setupS.toFixed(1)} s.`,
-      'Doctor runs every check in-process with the management account\'s credentials (the security-account checks then warn after one sts:GetCallerIdentity; they do not grow with the organization). Wall time: median (min–max) of the runs, in ms; calls: AWS requests sent (client.send, paginator pages included).',
+      'Doctor runs every check in-process with the management account\'s credentials (the security-account checks then warn after one sts:GetCallerIdentity; they do not grow with the organization). Wall time: median (min–max) of the runs, in ms, the two concurrencies taking turns; calls: AWS requests sent (client.send, paginator pages included).',
       '',
       '| added latency per request | concurrency | wall ms | AWS calls |',
       '| ---: | ---: | ---: | ---: |',
       ...rows,
       '',
       `Check statuses in every run: ${statuses}.`,
-      '',
     ].join('\n');
-    process.stdout.write(`${out}\n`);
+    publish(SECTION, section, target, { keepNotesAfter: /^Check statuses in every run:.*$/ });
   } finally {
     await moto.stop();
     rmSync(tmp, { recursive: true, force: true });
