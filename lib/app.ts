@@ -1,10 +1,11 @@
 /**
  * Composes the whole deployment from one config: which stacks go to which account and region.
  *
- *   security account, home region    Breakglass-Security            users, key, topic, central bus + rules, forwarders, trail
+ *   security account, home region    Breakglass-Security            users, key, topic, central bus + rules, forwarders
  *   security account, other regions  Breakglass-Security-<region>   forwarders
  *   management / delegated admin     Breakglass-MemberStackSets     StackSets carrying the member template
  *   management account, each region  Breakglass-Management[-<region>] the member template's resources (StackSets skip it)
+ *   management account, home region  Breakglass-Trail               organization trail (only if cloudTrail.mode is create)
  *   management account, home region  Breakglass-Guardrails          guardrail SCP (only if guardrails.serviceControlPolicy.enabled)
  */
 import { App, type IPolicyValidationPlugin, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import { MemberBaselineStack } from './stacks/member-baseline-stack';
 import { MemberStackSetsStack } from './stacks/member-stacksets-stack';
 import { stackIds } from './stacks/names';
 import { SecurityRegionStack, SecurityStack } from './stacks/security-stack';
+import { TrailStack } from './stacks/trail-stack';
 
 export interface BuildOptions {
   /** Cloud assembly directory of the main app. */
@@ -87,6 +89,14 @@ export function buildApp(config: BreakglassConfig, opts: BuildOptions): BuiltApp
         description: `breakglass: management account ${region === home ? 'break-glass role and ' : ''}forwarders (${region})`,
       }).addStackDependency(security);
     }
+  }
+  if (c.cloudTrail.mode === 'create') {
+    // No dependency: the trail needs nothing from the other stacks. The deploy plan runs it after Breakglass-Security,
+    // which in older versions held a trail of the same name.
+    new TrailStack(app, stackIds.trail, {
+      config: c, env: { account: c.organization.managementAccountId, region: home }, tags,
+      description: 'breakglass: organization trail (read and write management events) so every account hands CloudTrail events to EventBridge',
+    });
   }
   if (c.guardrails.serviceControlPolicy.enabled) {
     // No dependency on the other stacks: the SCP exempts the roles that deploy them, so order does not matter.

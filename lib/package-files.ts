@@ -37,3 +37,15 @@ export function notifierAssetDir(): string {
   }
   return dir;
 }
+
+/**
+ * The forwarder-liveness Lambda (recorder and watchdog, lib/liveness/handler.ts), bundled at build time like the
+ * notifier (`npm run build:liveness`).
+ */
+export function livenessAssetDir(): string {
+  const dir = join(packageRoot(), 'dist', 'liveness');
+  if (!existsSync(join(dir, 'index.js'))) {
+    throw new Error(`the liveness Lambda bundle is missing (${join(dir, 'index.js')}); run \`npm run build\` in ${packageRoot()}`);
+  }
+  return dir;
+}

@@ -31,7 +31,7 @@ export function summarize(c: BreakglassConfig): string {
   lines.push(`Alerts go to       ${dest.join(', ')} via KMS-encrypted SNS topic`);
   lines.push(`Alert-path alarms  ${(a.operations?.emails ?? a.emails).join(', ')} (separate topic)`);
   if (a.heartbeat.enabled) lines.push(`Heartbeat          ${a.heartbeat.schedule} through the same path`);
-  lines.push(`CloudTrail         ${c.cloudTrail.mode === 'create' ? 'multi-region trail created in the security account' : 'existing organization trail (not created)'}`);
+  lines.push(`CloudTrail         ${c.cloudTrail.mode === 'create' ? `organization trail created from the management account ${c.organization.managementAccountId} (logs every account)` : 'existing organization trail (not created)'}`);
   const scp = c.guardrails.serviceControlPolicy;
   // SCPs never restrict the management account (AWS Organizations user guide): said here so nobody counts on it.
   if (scp.enabled) lines.push(`Guardrail SCP      attached to ${scp.targets.join(', ')}; only deployment roles may change the role and alerting (never applies in the management account ${c.organization.managementAccountId})`);

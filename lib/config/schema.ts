@@ -177,7 +177,7 @@ const configShape = z.strictObject({
     .describe('Who is alerted when the glass is broken, and how.'),
   cloudTrail: z.strictObject({
     mode: z.enum(['create', 'existing-organization-trail']).default('create')
-      .describe('create: a multi-region trail in the security account. existing-organization-trail: an organization trail already logs every account.'),
+      .describe('create: an organization trail (read and write management events) from the management account, logging every account. existing-organization-trail: one already does.'),
   }).default({ mode: 'create' }).describe('CloudTrail must record management events for the alert rules to see them.'),
   guardrails: z.strictObject({
     serviceControlPolicy: serviceControlPolicySchema.superRefine(report(serviceControlPolicyProblems), typesValid).default({ enabled: false, targets: [] })

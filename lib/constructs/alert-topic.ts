@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,6 +14,13 @@ export interface AlertTopicProps {
   readonly httpsEndpoints?: ReadonlyArray<{ readonly url: string; readonly severities: readonly string[] }>;
   /** @default 'Break-glass alerts' */
   readonly displayName?: string;
+  /**
+   * CloudWatch alarms of this account and region whose names start with this prefix may publish to the topic (topic
+   * policy and key policy, both conditioned on aws:SourceArn and aws:SourceAccount). Alarms publish as
+   * cloudwatch.amazonaws.com, and an explicit topic policy admits no principal it does not name.
+   * @default - no CloudWatch alarm may publish
+   */
+  readonly alarmNamePrefix?: string;
 }
 
 /**
@@ -38,13 +45,17 @@ export class AlertTopic extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
     });
+    // EventBridge needs the key for the central rules' raw copies on the operations topic and for the KMS-encrypted
+    // dead-letter queues (EventBridge user guide, "Using dead-letter queues to process undelivered events").
     this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeAndCloudWatchToPublishEncrypted',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      sid: 'AllowEventBridgeToUseTheKey',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
-      // Deliberately no aws:SourceAccount / aws:SourceArn condition: the SNS guide states these are not supported
-      // for EventBridge publishing to encrypted topics, and deliveries would fail silently.
+      // Deliberately no aws:SourceAccount / aws:SourceArn condition: the SNS guide ("Encryption at rest", step 3 of
+      // "Enable compatibility between event sources from AWS services and encrypted topics") states these are not
+      // supported for EventBridge publishing to encrypted topics, and deliveries would fail silently. The topic and
+      // queue policies carry the source conditions instead.
     }));
 
     this.topic = new sns.Topic(this, 'Topic', {
@@ -54,6 +65,7 @@ export class AlertTopic extends Construct {
       // Adds a deny of sns:Publish etc. when aws:SecureTransport is false.
       enforceSSL: true,
     });
+    if (props.alarmNamePrefix !== undefined) this.allowAlarms(props.alarmNamePrefix);
     for (const email of props.emails ?? []) this.topic.addSubscription(new subs.EmailSubscription(email));
     for (const h of props.httpsEndpoints ?? []) {
       this.topic.addSubscription(new subs.UrlSubscription(h.url, {
@@ -63,5 +75,40 @@ export class AlertTopic extends Construct {
         filterPolicy: { severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...h.severities] }) },
       }));
     }
+  }
+
+  /** ARN pattern of the alarms of this stack's account and region whose names start with `prefix`. */
+  static alarmArnPattern(scope: Construct, prefix: string): string {
+    return `arn:${Aws.PARTITION}:cloudwatch:${Stack.of(scope).region}:${Aws.ACCOUNT_ID}:alarm:${prefix}*`;
+  }
+
+  /**
+   * Lets CloudWatch alarm actions publish: sns:Publish on the topic and kms:GenerateDataKey* / kms:Decrypt on its key
+   * for cloudwatch.amazonaws.com (SNS developer guide, "Encryption at rest": the compatibility table lists
+   * cloudwatch.amazonaws.com; step 3 recommends aws:SourceAccount and aws:SourceArn on the key statement, which is
+   * supported for every source but EventBridge). aws:SourceArn of an alarm action is the alarm's ARN,
+   * arn:<partition>:cloudwatch:<region>:<account>:alarm:<name> (SNS developer guide, "Example cases for Amazon SNS
+   * access control", CloudWatch alarm case).
+   */
+  private allowAlarms(prefix: string): void {
+    const principal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const conditions = {
+      ArnLike: { 'aws:SourceArn': AlertTopic.alarmArnPattern(this, prefix) },
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    };
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [principal],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions,
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsUseTheKey',
+      principals: [principal],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions,
+    }));
   }
 }

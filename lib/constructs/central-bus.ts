@@ -7,7 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlertRule } from '../detection/catalogue';
 import type { DetectionContext } from '../detection/context';
-import { centralRuleName } from '../naming';
+import { centralRuleName, NAMES } from '../naming';
 import { ruleState } from './rule-state';
 
 export interface CentralAlertBusProps {
@@ -51,8 +51,14 @@ export class CentralAlertBus extends Construct {
   constructor(scope: Construct, id: string, private readonly props: CentralAlertBusProps) {
     super(scope, id);
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName, description: 'breakglass: events forwarded from every account and region' });
-    // Cross-account delivery needs a bus resource policy; aws:PrincipalOrgID admits exactly this organization
-    // (EventBridge user guide, "Permissions for event buses": organization condition).
+    // Cross-account delivery needs a bus resource policy. Forwarders put events with the role on their target (an
+    // organization-wide grant requires a RoleArn on the sending rule: CloudFormation reference,
+    // "AWS::Events::EventBusPolicy"), so the request is signed by a forwarder role session and aws:PrincipalArn is the
+    // role's ARN (IAM user guide, "AWS global condition context keys"). Admitted: principals of this organization
+    // (aws:PrincipalOrgID) AND roles named like the forwarder roles, which exist in every member account, the
+    // management account and this account. The ArnNotLike refuses roles with a path: ArnLike's "*" also matches "/",
+    // so "role/breakglass-forwarder-x/anything" (path /breakglass-forwarder-x/) would otherwise pass, and CloudTrail
+    // names such a role by its name only, out of reach of the tamper rule's roleName prefix.
     new events.CfnEventBusPolicy(this, 'OrganizationCanPutEvents', {
       eventBusName: this.bus.eventBusName,
       statementId: 'OrganizationForwarders',
@@ -62,7 +68,11 @@ export class CentralAlertBus extends Construct {
         Principal: '*',
         Action: 'events:PutEvents',
         Resource: this.bus.eventBusArn,
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+          ArnLike: { 'aws:PrincipalArn': CentralAlertBus.forwarderRoleArnPattern() },
+          ArnNotLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::*:role/*/*` },
+        },
       },
     });
 
@@ -125,6 +135,11 @@ export class CentralAlertBus extends Construct {
       state: r.state,
       targets,
     });
+  }
+
+  /** ARNs of the forwarder roles in any account (lib/naming.ts forwarderRoleName: one per region). */
+  static forwarderRoleArnPattern(): string {
+    return `arn:${Aws.PARTITION}:iam::*:role/${NAMES.forwarderRolePrefix}*`;
   }
 
   /** ARNs of rules on a custom bus: arn:aws:events:<region>:<account>:rule/<bus>/<rule>. */

@@ -20,6 +20,11 @@ export interface DeliveryAlarmsProps {
   readonly alertTopic: sns.ITopic;
 }
 
+/**
+ * Every alarm name starts with this. The operations topic and its key admit cloudwatch.amazonaws.com only for alarms
+ * of this account and region whose names start with it (aws:SourceArn ArnLike, see AlertTopic.alarmNamePrefix): an
+ * alarm named otherwise would be refused by SNS and its notifications lost.
+ */
 export const ALARM_PREFIX = `${NAMES.rulePrefix}`;
 
 /**
@@ -27,7 +32,7 @@ export const ALARM_PREFIX = `${NAMES.rulePrefix}`;
  * - AWS/Events FailedInvocations per rule (dimensions RuleName, plus EventBusName for a custom bus; the metric is
  *   only emitted when non-zero — EventBridge user guide, "Monitoring Amazon EventBridge"), so missing data is OK;
  * - dead-letter queue depth (AWS/SQS ApproximateNumberOfMessagesVisible);
- * - notifier Errors and Throttles (AWS/Lambda);
+ * - notifier Errors, Throttles, AsyncEventsDropped and DestinationDeliveryFailures (AWS/Lambda);
  * - SNS NumberOfNotificationsFailed on the alert topic (deliveries to subscribers that failed).
  * One data point over the threshold alarms: a single lost break-glass alert is already an incident.
  */
@@ -64,7 +69,18 @@ export class DeliveryAlarms extends Construct {
       'Events are waiting in a breakglass dead-letter queue: alerts were not delivered. Read them with `aws sqs receive-message` and replay.',
       q.metricApproximateNumberOfMessagesVisible({ ...sum5, statistic: 'Maximum' })));
     add('NotifierErrors', `${ALARM_PREFIX}notifier-errors`, 'The breakglass notifier failed to render or publish an alert.', props.notifier.metricErrors(sum5));
-    add('NotifierThrottles', `${ALARM_PREFIX}notifier-throttles`, 'The breakglass notifier was throttled.', props.notifier.metricThrottles(sum5));
+    add('NotifierThrottles', `${ALARM_PREFIX}notifier-throttles`,
+      'The breakglass notifier hit its reserved concurrency: alerts are delayed, not lost (Lambda retries throttled events for up to 6 hours, then puts them in the dead-letter queue). Expect this during an alert storm, e.g. a deployment that touches every breakglass rule.',
+      props.notifier.metricThrottles(sum5));
+    // Asynchronous invocation (Lambda developer guide, "Types of metrics for Lambda functions"): AsyncEventsDropped
+    // counts events dropped without a successful run (they go to the on-failure destination first);
+    // DestinationDeliveryFailures counts records Lambda could not write to that destination, i.e. alerts lost for good.
+    add('NotifierEventsDropped', `${ALARM_PREFIX}notifier-events-dropped`,
+      'The breakglass notifier gave up on events (too old, retries exhausted, or concurrency 0): they should be in the central dead-letter queue.',
+      props.notifier.metric('AsyncEventsDropped', sum5));
+    add('NotifierDestinationFailed', `${ALARM_PREFIX}notifier-dead-letter-failed`,
+      'The breakglass notifier could not put a failed event in the dead-letter queue: that alert is lost. Check the queue policy, its key and the notifier role.',
+      props.notifier.metric('DestinationDeliveryFailures', sum5));
     add('TopicDeliveryFailed', `${ALARM_PREFIX}alert-delivery-failed`, 'SNS could not deliver a break-glass alert to a subscriber (email, HTTPS or chat).',
       props.alertTopic.metricNumberOfNotificationsFailed(sum5));
   }

@@ -6,9 +6,11 @@ import { Construct } from 'constructs';
 import { GLOBAL_EVENTS_REGION } from '../config/regions';
 import type { AlertRule } from '../detection/catalogue';
 import type { DetectionContext } from '../detection/context';
+import { HEARTBEAT_SCHEDULE, withHeartbeat } from '../liveness/constants';
 import { forwarderRoleName, forwarderRuleName, NAMES } from '../naming';
 import { TARGET_RETRY_POLICY } from './central-bus';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { SchedulerHeartbeats } from './forwarder-liveness';
 import { ruleState } from './rule-state';
 
 export interface EventForwardersProps {
@@ -28,6 +30,12 @@ export interface EventForwardersProps {
    * @default 'sqs-managed'
    */
   readonly deadLetterEncryption?: 'kms' | 'sqs-managed';
+  /**
+   * Every forwarder sends a heartbeat through its own target (retries, dead-letter queue) to the central bus, where
+   * the liveness watchdog notices forwarders that went silent (docs/decisions/0003-forwarder-liveness.md).
+   * @default true
+   */
+  readonly liveness?: boolean;
 }
 
 /**
@@ -37,11 +45,17 @@ export interface EventForwardersProps {
  *
  * In a StackSet template the region is unknown at synthesis; rules for global-only events (IAM, root sign-in,
  * recorded in us-east-1 only) are then guarded by a CloudFormation condition instead of being left out.
+ *
+ * Liveness: each rule also sends a heartbeat every 6 hours through its own target (its own schedule, or for the
+ * read-only-event rules a Scheduler heartbeat its pattern admits); the watchdog in the security account reports
+ * forwarders not heard from for a day (lib/constructs/liveness-watchdog.ts, docs/decisions/0003-forwarder-liveness.md).
  */
 export class EventForwarders extends Construct {
   readonly role: iam.Role;
   readonly rules: ReadonlyMap<string, events.CfnRule>;
   readonly deadLetters: DeadLetterQueue;
+  /** Schedules (and their role) for forwarders that cannot schedule themselves; undefined when none is needed. */
+  readonly schedulerHeartbeats?: SchedulerHeartbeats;
 
   constructor(scope: Construct, id: string, props: EventForwardersProps) {
     super(scope, id);
@@ -69,14 +83,26 @@ export class EventForwarders extends Construct {
     });
 
     let globalOnly: CfnCondition | undefined;
+    const liveness = props.liveness ?? true;
+    let scheduled: SchedulerHeartbeats | undefined;
     const rules = new Map<string, events.CfnRule>();
     for (const rule of props.rules) {
       if (regionKnown && rule.regions === 'global' && region !== GLOBAL_EVENTS_REGION) continue;
+      const name = forwarderRuleName(rule.id);
+      const state = ruleState(rule);
+      // Liveness: a rule "can have both an EventPattern and a ScheduleExpression, in which case the rule triggers on
+      // matching events as well as on a schedule" (EventBridge API reference, PutRule); the scheduled event goes to
+      // the rule's own target and names the rule in `resources`. Rules receiving read-only management events may not
+      // carry a schedule (PutRule refuses ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS with a schedule expression):
+      // their pattern also admits a heartbeat that EventBridge Scheduler puts on the default bus for them.
+      const selfScheduled = liveness && state === 'ENABLED';
+      const viaScheduler = liveness && !selfScheduled;
       const cfn = new events.CfnRule(this, `Rule-${rule.id}`, {
-        name: forwarderRuleName(rule.id),
+        name,
         description: `breakglass forwarder: ${rule.title}`.slice(0, 512),
-        eventPattern: rule.pattern(props.detection),
-        state: ruleState(rule),
+        eventPattern: viaScheduler ? withHeartbeat(rule.pattern(props.detection), name) : rule.pattern(props.detection),
+        ...(selfScheduled ? { scheduleExpression: HEARTBEAT_SCHEDULE } : {}),
+        state,
         targets: [{
           id: 'CentralBus',
           arn: props.centralBusArn,
@@ -89,8 +115,13 @@ export class EventForwarders extends Construct {
         globalOnly ??= new CfnCondition(this, 'IsGlobalEventsRegion', { expression: Fn.conditionEquals(Aws.REGION, GLOBAL_EVENTS_REGION) });
         cfn.cfnOptions.condition = globalOnly;
       }
+      if (viaScheduler) {
+        scheduled ??= new SchedulerHeartbeats(this, 'Heartbeats');
+        scheduled.add(name, cfn.cfnOptions.condition);
+      }
       rules.set(rule.id, cfn);
     }
     this.rules = rules;
+    this.schedulerHeartbeats = scheduled;
   }
 }

@@ -20,7 +20,39 @@ export interface NotifierProps {
   readonly accountNames?: Record<string, string>;
   readonly runbookUrl?: string;
   readonly heartbeatPeriod?: 'daily' | 'weekly';
+  /**
+   * Reserved concurrent executions (see NOTIFIER_RESERVED_CONCURRENCY for the reasoning).
+   * @default NOTIFIER_RESERVED_CONCURRENCY
+   */
+  readonly reservedConcurrency?: number;
 }
+
+/**
+ * Reserved concurrency of the notifier: 10.
+ *
+ * - Guaranteed capacity: reserved concurrency is taken out of the account's pool, so other functions of the security
+ *   account exhausting the unreserved pool cannot throttle the alert path; it is also a ceiling, so the notifier
+ *   cannot starve them (Lambda API reference, "PutFunctionConcurrency": "ensures that your function has capacity ...
+ *   and prevents it from scaling beyond that level").
+ * - Enough: one invocation renders one event and makes one SNS Publish per topic, well under a second. Ten at once
+ *   is 20+ alerts a second; a genuine break-glass use raises a handful. The largest burst we expect is tampering
+ *   alerts from a StackSet update touching every breakglass rule of every account and region (thousands of events),
+ *   which ten clear in minutes.
+ * - A flood is delayed, not dropped: the central rules invoke the notifier asynchronously; a throttled asynchronous
+ *   event goes back to Lambda's queue and is retried for up to 6 hours, then sent to the on-failure destination, the
+ *   central dead-letter queue (Lambda developer guide, "How Lambda handles errors and retries with asynchronous
+ *   invocation"). The same page warns that a function that cannot keep up may have events deleted from the queue
+ *   unsent; the AsyncEventsDropped metric counts those, and they go to the on-failure destination before being
+ *   dropped (Lambda developer guide, "Types of metrics for Lambda functions"). Throttles, dropped events, the queue's
+ *   depth and failed writes to it are each alarmed (DeliveryAlarms). With sources restricted to aws.* (catalogue) a
+ *   flood cannot be forged with PutEvents.
+ * - Cost of reserving: Lambda keeps at least 100 executions unreserved ("PutFunctionConcurrency"), so the account's
+ *   concurrency quota must be at least 110. New accounts start with reduced quotas (Lambda developer guide, "Lambda
+ *   quotas"); there the deployment fails with "Specified ReservedConcurrentExecutions for function decreases
+ *   account's UnreservedConcurrentExecution below its minimum value". Request a quota increase (Service Quotas,
+ *   Lambda "Concurrent executions") before deploying.
+ */
+export const NOTIFIER_RESERVED_CONCURRENCY = 10;
 
 /**
  * The small Lambda that renders readable alerts (lib/notify) and publishes them. Chosen over input transformers
@@ -33,6 +65,9 @@ export class Notifier extends Construct {
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
+    const reserved = props.reservedConcurrency ?? NOTIFIER_RESERVED_CONCURRENCY;
+    // Zero would disable the function (every event throttled until it ages out into the dead-letter queue).
+    if (!Number.isInteger(reserved) || reserved < 1) throw new Error(`Notifier: reservedConcurrency must be a whole number of at least 1, got ${reserved}`);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: logs.RetentionDays.ONE_YEAR,
@@ -53,6 +88,7 @@ export class Notifier extends Construct {
       logGroup,
       // Async invocations from EventBridge: two Lambda retries, then the event goes to the dead-letter queue.
       retryAttempts: 2,
+      reservedConcurrentExecutions: reserved,
       // Not SqsDestination: its grant (grantSendMessages) adds kms:Encrypt and kms:ReEncrypt* on the queue's key,
       // which the notifier never needs. sqs:SendMessage is granted below; SSE-KMS producers also need
       // kms:GenerateDataKey* and kms:Decrypt on the queue's key (SQS developer guide, "Key management").

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,13 +7,23 @@ import { Construct } from 'constructs';
 
 export interface BreakglassTrailProps {
   readonly trailName: string;
+  /**
+   * An organization trail: created in the management account, it logs every account of the organization (CloudTrail
+   * user guide, "Creating a trail for an organization": organization trails "are automatically applied to all member
+   * accounts"; "Member accounts can see the organization trail, but can't modify or delete it"). Needs CloudTrail
+   * trusted access in Organizations first (CloudTrail API reference, CreateTrail: CloudTrailAccessNotEnabledException).
+   * @default false - a trail of this account only
+   */
+  readonly organization?: boolean;
 }
 
 /**
- * A multi-region trail for the security account. EventBridge receives CloudTrail events ("AWS API Call via
- * CloudTrail", sign-in events) only while a trail is logging (EventBridge user guide, "Events from AWS services via
- * AWS CloudTrail": "you must enable a CloudTrail trail with logging"). It logs read AND write management events:
- * AssumeRole is a read-only event and would otherwise never be recorded.
+ * A multi-region trail (of the organization, or of this account). EventBridge receives CloudTrail events ("AWS API
+ * Call via CloudTrail", sign-in events) only while a trail is logging (EventBridge user guide, "AWS service events
+ * delivered via AWS CloudTrail": "you must enable a CloudTrail trail with logging"), in each account: the break-glass
+ * role's accounts need it as much as the security account. It logs read AND write management events: AssumeRole is a
+ * read-only event and would otherwise never be recorded, and a rule sees read-only events only in the state
+ * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (lib/constructs/rule-state.ts).
  */
 export class BreakglassTrail extends Construct {
   readonly trail: cloudtrail.Trail;
@@ -29,6 +39,9 @@ export class BreakglassTrail extends Construct {
       pendingWindow: Duration.days(30),
     });
     // Key policy for CloudTrail log encryption (CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail").
+    // For an organization trail the trail owner, and so the account in the encryption context and in aws:SourceArn,
+    // is the management account, where this construct is deployed then (same page: "the management account ID for
+    // organization trails").
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'CloudTrailEncryptLogs',
       principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
@@ -68,6 +81,19 @@ export class BreakglassTrail extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     });
+    if (props.organization) {
+      // An organization trail writes under AWSLogs/<organization ID>/<account ID>/ (CloudTrail user guide, "Amazon S3
+      // bucket policy for CloudTrail", organization trails). The prefix is pinned to this one trail by aws:SourceArn
+      // instead of the organization ID, which the config may leave to a deploy-time lookup. The trail construct
+      // adds the GetBucketAcl statement and this account's own AWSLogs/<account ID>/ prefix.
+      this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'CloudTrailOrganizationWrite',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('AWSLogs/*')],
+        conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+      }));
+    }
 
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       trailName: props.trailName,
@@ -78,6 +104,11 @@ export class BreakglassTrail extends Construct {
       enableFileValidation: true,
       managementEvents: cloudtrail.ReadWriteType.ALL,
       sendToCloudWatchLogs: false,
+      isOrganizationTrail: props.organization ? true : undefined,
     });
+    if (props.organization) {
+      Annotations.of(this.trail).acknowledgeWarning('@aws-cdk/aws-cloudtrail:missingOrgIdForOrganizationTrail',
+        'The bucket policy statement CloudTrailOrganizationWrite lets this trail (aws:SourceArn) write under AWSLogs/*, organization prefix included.');
+    }
   }
 }

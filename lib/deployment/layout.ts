@@ -8,7 +8,7 @@ import { detectionContext } from '../detection/context';
 import { stackIds } from './stack-ids';
 
 /** What a stack is for; the plan groups and words its steps by it. */
-export type StackRole = 'security' | 'security-region' | 'member-stacksets' | 'management' | 'guardrails';
+export type StackRole = 'security' | 'security-region' | 'member-stacksets' | 'management' | 'trail' | 'guardrails';
 
 export interface PlannedStack {
   /** Stack id, which is also its CloudFormation stack name. */
@@ -44,6 +44,9 @@ export function stackLayout(c: BreakglassConfig): PlannedStack[] {
         account: management, region, dependsOn: [stackIds.security], role: 'management',
       });
     }
+  }
+  if (c.cloudTrail.mode === 'create') {
+    stacks.push({ id: stackIds.trail, account: management, region: home, dependsOn: [], role: 'trail' });
   }
   if (c.guardrails.serviceControlPolicy.enabled) {
     stacks.push({ id: stackIds.guardrails, account: management, region: home, dependsOn: [], role: 'guardrails' });

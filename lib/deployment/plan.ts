@@ -49,7 +49,10 @@ export interface PlanOptions {
 export const DEPLOY_FLAGS = ['--exclusively', '--require-approval', 'broadening'] as const;
 
 /** Deploy order: each group only depends on groups before it (see lib/app.ts). */
-const DEPLOY_ORDER: readonly StackRole[] = ['security', 'security-region', 'member-stacksets', 'management', 'guardrails'];
+// The trail goes right after the security account's stacks: before the role reaches any member account, so its
+// events reach EventBridge from the start, and after Breakglass-Security, which in older versions held a trail of
+// the same name.
+const DEPLOY_ORDER: readonly StackRole[] = ['security', 'security-region', 'trail', 'member-stacksets', 'management', 'guardrails'];
 
 /** `cdk deploy` stack selection: `*` matches any run of characters (the CDK matches stack names as globs). */
 export function matchesStackPattern(pattern: string, id: string): boolean {
@@ -153,6 +156,18 @@ function prerequisites(c: BreakglassConfig): Array<Omit<PlanStep, 'credentials' 
       notes: ['Needs "all features" enabled in AWS Organizations. Idempotent: safe to run again.'],
     });
   }
+
+  if (c.cloudTrail.mode === 'create') {
+    out.push({
+      account: management, kind: 'prerequisite',
+      title: 'Enable CloudTrail trusted access with AWS Organizations (for the organization trail)',
+      // Creating an organization trail through the API (CloudFormation) needs trusted access configured first
+      // (Organizations user guide, "AWS CloudTrail and AWS Organizations"; CloudTrail API reference, CreateTrail:
+      // CloudTrailAccessNotEnabledException).
+      commands: [shellJoin(['aws', 'organizations', 'enable-aws-service-access', '--service-principal', 'cloudtrail.amazonaws.com'])],
+      notes: ['Idempotent. The organization trail then logs every account of the organization, present and future.'],
+    });
+  }
   return out;
 }
 
@@ -169,13 +184,15 @@ function deployTitle(c: BreakglassConfig, group: StackRole, stacks: readonly Pla
   const home = c.securityAccount.region;
   switch (group) {
     case 'security':
-      return `Deploy the security account, home region ${home}: break-glass users, alert topics and keys, central bus and rules, notifier${c.cloudTrail.mode === 'create' ? ', trail' : ''}`;
+      return `Deploy the security account, home region ${home}: break-glass users, alert topics and keys, central bus and rules, notifier`;
     case 'security-region':
       return `Deploy the security account's forwarders in ${stacks.length === 1 ? `the other region, ${stacks[0].region}` : `the other ${stacks.length} regions`}`;
     case 'member-stacksets':
       return 'Deploy the member StackSet: break-glass role and forwarders in every target account and region';
     case 'management':
       return `Deploy the management account's own break-glass role and forwarders (${plural(stacks.length, 'region')}; StackSets never deploy to the management account)`;
+    case 'trail':
+      return `Deploy the organization trail in the management account, home region ${home}: read and write management events of every account`;
     case 'guardrails':
       return `Deploy the guardrail service control policy (attached to ${c.guardrails.serviceControlPolicy.targets.join(', ')})`;
   }
@@ -202,6 +219,8 @@ function deployNotes(c: BreakglassConfig, group: StackRole): string[] {
       if (c.regions.optIn.length > 0) notes.push(`The opt-in ${c.regions.optIn.join(', ')} must be enabled in this account and in every target account first (prerequisite step).`);
       return notes;
     }
+    case 'trail':
+      return ['If an older breakglass version created breakglass-trail in the security account, Breakglass-Security (deployed above) has removed it; its bucket and key are kept.'];
     case 'guardrails':
       return ['AWS::Organizations::Policy can be created only from the management account. The SCP exempts the deployment roles, so later deploys keep working.'];
     default:

@@ -12,4 +12,5 @@ export const stackIds = {
   managementRegion: (region: string) => `${NAMES.stackPrefix}-Management-${region}`,
   memberTemplate: `${NAMES.stackPrefix}-MemberTemplate`,
   guardrails: `${NAMES.stackPrefix}-Guardrails`,
+  trail: `${NAMES.stackPrefix}-Trail`,
 } as const;

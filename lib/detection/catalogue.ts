@@ -232,6 +232,13 @@ export const CATALOGUE: readonly AlertRule[] = [
       const topicArnPrefix = `arn:aws:sns:${ctx.homeRegion}:${ctx.securityAccountId}:${NAMES.alertTopic.split('-')[0]}-`;
       const ours = [{ prefix: NAMES.rulePrefix }];
       return {
+        // Only AWS sets sources starting with "aws." (PutEvents refuses them: NotAuthorizedForSourceException,
+        // EventBridge API reference, "PutEventsResultEntry"); without this, any event with a matching detail from
+        // any source would raise a critical alert. One exact source per service below (EventBridge events
+        // reference, "<service> events delivered via AWS CloudTrail": aws.<service>). CloudWatch API calls: that
+        // reference gives aws.monitoring, while CloudWatch's own alarm events use aws.cloudwatch; both are listed,
+        // and both are reserved to AWS.
+        source: ['aws.events', 'aws.sns', 'aws.kms', 'aws.cloudtrail', 'aws.iam', 'aws.cloudformation', 'aws.lambda', 'aws.sqs', 'aws.monitoring', 'aws.cloudwatch'],
         'detail-type': [API_CALL],
         detail: {
           $or: [

@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { BreakglassConfig } from '../config/schema';
 import { GuardrailScp } from '../constructs/guardrail-scp';
+import { ALARM_PREFIX } from '../constructs/delivery-alarms';
 import { NAMES } from '../naming';
 
 export interface GuardrailsStackProps extends StackProps {
@@ -28,8 +29,20 @@ export class GuardrailsStack extends Stack {
       centralBusName: NAMES.centralBus,
       // The alert topic's name prefixes the chat topics (breakglass-alerts-chat-<severity>).
       topicNames: [`${NAMES.alertTopic}*`, NAMES.operationsTopic],
-      trailName: c.cloudTrail.mode === 'create' ? NAMES.trail : undefined,
+      // Only the security account holds CDK-deployed resources under the SCP: the management account is never
+      // restricted by SCPs, and a StackSets delegated administrator's stack holds only StackSets, which the SCP does
+      // not protect. So the CDK execution role is exempt there and nowhere else.
+      cdkDeploymentAccounts: [c.securityAccount.accountId],
+      users: { accountId: c.securityAccount.accountId, names: c.users.map((u) => u.name) },
+      keyAliases: [NAMES.alertKeyAlias, NAMES.operationsKeyAlias],
+      // The notifier (breakglass-notifier) and every other function breakglass names with its prefix.
+      functionName: `${NAMES.rulePrefix}*`,
+      alarmPrefix: ALARM_PREFIX,
+      // No trail statement: with cloudTrail.mode create the trail is an organization trail in the management account,
+      // where SCPs never apply, and member accounts cannot stop, change or delete an organization trail (Organizations
+      // user guide, "AWS CloudTrail and AWS Organizations"); with existing-organization-trail it is not ours.
       managementAccountId: c.organization.managementAccountId,
     });
   }
 }
+

@@ -11,12 +11,12 @@ import { BreakGlassUsers } from '../constructs/break-glass-users';
 import { CentralAlertBus } from '../constructs/central-bus';
 import { ChatChannels } from '../constructs/chat-channels';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
-import { DeliveryAlarms } from '../constructs/delivery-alarms';
+import { ALARM_PREFIX, DeliveryAlarms } from '../constructs/delivery-alarms';
 import { EventForwarders } from '../constructs/event-forwarders';
 import { Heartbeat } from '../constructs/heartbeat';
+import { LivenessWatchdog } from '../constructs/liveness-watchdog';
 import { Notifier } from '../constructs/notifier';
 import { OrganizationIdLookup } from '../constructs/organization-id';
-import { BreakglassTrail } from '../constructs/trail';
 import { centralBusArn } from './names';
 import { roleProps } from './role-props';
 
@@ -41,8 +41,8 @@ export class SecurityStack extends Stack {
   readonly forwarders: EventForwarders;
   readonly alarms: DeliveryAlarms;
   readonly heartbeat?: Heartbeat;
+  readonly liveness: LivenessWatchdog;
   readonly chat: ChatChannels;
-  readonly trail?: BreakglassTrail;
   readonly role: BreakGlassRole;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
@@ -69,6 +69,8 @@ export class SecurityStack extends Stack {
       keyAlias: NAMES.operationsKeyAlias,
       displayName: 'Break-glass alert path',
       emails: a.operations?.emails ?? a.emails,
+      // The delivery alarms publish here as cloudwatch.amazonaws.com (their names start with ALARM_PREFIX).
+      alarmNamePrefix: ALARM_PREFIX,
     });
     this.chat = new ChatChannels(this, 'Chat', { key: this.alerts.key, slack: a.slack, teams: a.teams });
 
@@ -128,11 +130,16 @@ export class SecurityStack extends Stack {
       deadLetterQueues: [this.deadLetters.queue, this.forwarders.deadLetters.queue],
       alertTopic: this.alerts.topic,
     });
+    // Forwarder liveness: every forwarder sends a heartbeat through its own target; silent ones (account, region,
+    // forwarder) are reported on the operations topic (docs/decisions/0003-forwarder-liveness.md).
+    this.liveness = new LivenessWatchdog(this, 'Liveness', {
+      bus: this.central.bus, operationsTopic: this.operations.topic, operationsKey: this.operations.key,
+      deadLetterQueue: this.deadLetters.queue, accountNames: a.accountNames,
+    });
 
     // The StackSet excludes this account (its forwarders would clash with these), so the role is created here:
     // in an emergency the security account may need repair like any other.
     this.role = new BreakGlassRole(this, 'BreakGlassRole', roleProps(c));
-    if (c.cloudTrail.mode === 'create') this.trail = new BreakglassTrail(this, 'Trail', { trailName: NAMES.trail });
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'OperationsTopicArn', { value: this.operations.topic.topicArn });

@@ -90,7 +90,7 @@ describe('the packaged command (bin/breakglass.js runs the build in dist/)', () 
     const v = spawnSync(process.execPath, [bin, 'validate', '-q', '-c', EXAMPLE_CONFIG], { encoding: 'utf8' });
     assert.equal(v.status, 0, v.stderr);
   });
-  it('synth from another working directory ships the prebuilt notifier bundle', () => {
+  it('synth from another working directory ships the prebuilt notifier and liveness bundles', () => {
     const cwd = mkdtempSync(join(tmp, 'elsewhere-'));
     const out = join(cwd, 'assembly');
     const r = spawnSync(process.execPath, [bin, 'synth', '--config', EXAMPLE_CONFIG, '--out', out, '--no-summary'], { cwd, encoding: 'utf8' });
@@ -99,8 +99,12 @@ describe('the packaged command (bin/breakglass.js runs the build in dist/)', () 
     const manifest = JSON.parse(readFileSync(join(out, 'Breakglass-Security.assets.json'), 'utf8'));
     const lambdaAssets = Object.values(manifest.files as Record<string, { source: { path: string; packaging?: string } }>)
       .filter((f) => f.source.packaging === 'zip');
-    assert.equal(lambdaAssets.length, 1, 'one zipped asset: the notifier');
-    const shipped = readFileSync(join(out, lambdaAssets[0]!.source.path, 'index.js'));
-    assert.ok(shipped.equals(readFileSync(join(ROOT, 'dist', 'notifier', 'index.js'))), 'the asset is the bundle built with the package');
+    // Two zipped assets: the notifier and the forwarder-liveness functions (one bundle for both).
+    assert.equal(lambdaAssets.length, 2, 'two zipped assets: the notifier and the liveness bundle');
+    const shipped = lambdaAssets.map((a) => readFileSync(join(out, a.source.path, 'index.js')));
+    for (const bundle of ['notifier', 'liveness']) {
+      const built = readFileSync(join(ROOT, 'dist', bundle, 'index.js'));
+      assert.ok(shipped.some((x) => x.equals(built)), `the ${bundle} asset is the bundle built with the package`);
+    }
   });
 });

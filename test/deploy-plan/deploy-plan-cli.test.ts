@@ -45,18 +45,24 @@ describe('breakglass deploy-plan', () => {
           credentials: admin('111111111111', 'management account'), kind: 'prerequisite', accountRole: 'management account',
           commands: ['aws cloudformation activate-organizations-access --region eu-west-1',
             'aws organizations register-delegated-administrator --service-principal member.org.stacksets.cloudformation.amazonaws.com --account-id 444444444444'] },
+        { account: '111111111111', title: 'Enable CloudTrail trusted access with AWS Organizations (for the organization trail)',
+          credentials: admin('111111111111', 'management account'), kind: 'prerequisite', accountRole: 'management account',
+          commands: ['aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com'] },
         { account: '222222222222', title: 'Bootstrap the CDK in the security account (2 regions)', credentials: admin('222222222222', 'security account'),
           commands: [`npx cdk bootstrap -c ${cfg} aws://222222222222/eu-west-1 aws://222222222222/us-east-1`], kind: 'bootstrap', accountRole: 'security account', regions: ['eu-west-1', 'us-east-1'] },
         { account: '444444444444', title: 'Bootstrap the CDK in the StackSets delegated administrator (1 region)', credentials: admin('444444444444', 'StackSets delegated administrator'),
           commands: [`npx cdk bootstrap -c ${cfg} aws://444444444444/eu-west-1`], kind: 'bootstrap', accountRole: 'StackSets delegated administrator', regions: ['eu-west-1'] },
         { account: '111111111111', title: 'Bootstrap the CDK in the management account (2 regions)', credentials: admin('111111111111', 'management account'),
           commands: [`npx cdk bootstrap -c ${cfg} aws://111111111111/eu-west-1 aws://111111111111/us-east-1`], kind: 'bootstrap', accountRole: 'management account', regions: ['eu-west-1', 'us-east-1'] },
-        { account: '222222222222', title: 'Deploy the security account, home region eu-west-1: break-glass users, alert topics and keys, central bus and rules, notifier, trail',
+        { account: '222222222222', title: 'Deploy the security account, home region eu-west-1: break-glass users, alert topics and keys, central bus and rules, notifier',
           credentials: admin('222222222222', 'security account'), kind: 'deploy', accountRole: 'security account', regions: ['eu-west-1'], stacks: ['Breakglass-Security'],
           commands: [`npx cdk deploy -c ${cfg} --exclusively --require-approval broadening Breakglass-Security`] },
         { account: '222222222222', title: "Deploy the security account's forwarders in the other region, us-east-1",
           credentials: admin('222222222222', 'security account'), kind: 'deploy', accountRole: 'security account', regions: ['us-east-1'], stacks: ['Breakglass-Security-us-east-1'],
           commands: [`npx cdk deploy -c ${cfg} --exclusively --require-approval broadening Breakglass-Security-us-east-1`] },
+        { account: '111111111111', title: 'Deploy the organization trail in the management account, home region eu-west-1: read and write management events of every account',
+          credentials: admin('111111111111', 'management account'), kind: 'deploy', accountRole: 'management account', regions: ['eu-west-1'], stacks: ['Breakglass-Trail'],
+          commands: [`npx cdk deploy -c ${cfg} --exclusively --require-approval broadening Breakglass-Trail`] },
         { account: '444444444444', title: 'Deploy the member StackSet: break-glass role and forwarders in every target account and region',
           credentials: admin('444444444444', 'StackSets delegated administrator'), kind: 'deploy', accountRole: 'StackSets delegated administrator', regions: ['eu-west-1'], stacks: ['Breakglass-MemberStackSets'],
           commands: [`npx cdk deploy -c ${cfg} --exclusively --require-approval broadening Breakglass-MemberStackSets`] },
@@ -73,19 +79,19 @@ describe('breakglass deploy-plan', () => {
           credentials: admin('444444444444', 'StackSets delegated administrator'), kind: 'verify', accountRole: 'StackSets delegated administrator', commands: [`npx breakglass doctor -c ${file}`] },
       ],
     });
-    assert.deepEqual(doc.steps.map((s: { notes?: string[] }) => s.notes?.length ?? 0), [1, 0, 0, 0, 1, 0, 2, 0, 1, 1, 0]);
-    assert.match(doc.steps[6].notes[0], /Service-managed StackSet breakglass-member-baseline to ou-ab12-abcd1234 in 2 regions/);
+    assert.deepEqual(doc.steps.map((s: { notes?: string[] }) => s.notes?.length ?? 0), [1, 1, 0, 0, 0, 1, 0, 1, 2, 0, 1, 1, 0]);
+    assert.match(doc.steps[8].notes[0], /Service-managed StackSet breakglass-member-baseline to ou-ab12-abcd1234 in 2 regions/);
   });
 
   it('text: a numbered checklist on stdout, nothing on stderr', async () => {
     const r = await runCli('deploy-plan', '-c', EXAMPLE);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    assert.match(r.stdout, /^Deployment plan for .*breakglass\.config\.yaml: 9 steps, in this order\.\n/);
+    assert.match(r.stdout, /^Deployment plan for .*breakglass\.config\.yaml: 11 steps, in this order\.\n/);
     assert.match(r.stdout, /\n 1\. Activate StackSets trusted access with AWS Organizations\n {4}account {6}111111111111 \(management account\)\n/);
-    assert.match(r.stdout, /\n 2\. Bootstrap the CDK in the security account \(17 regions\)\n/);
+    assert.match(r.stdout, /\n 3\. Bootstrap the CDK in the security account \(17 regions\)\n/);
     assert.match(r.stdout.replace(/ \\\n +/g, ' '), /\n {4}\$ npx cdk deploy -c breakglass:config=\S+ --exclusively --require-approval broadening 'Breakglass-Security-\*'\n/);
-    assert.match(r.stdout, /\n 9\. Check the StackSet instances/);
+    assert.match(r.stdout, /\n11\. Check the StackSet instances/);
     assert.match(r.stdout, /docs\/deployment\.md\n$/);
   });
 

@@ -116,7 +116,7 @@ describe('deploy-plan, for each config variant', () => {
         const stepOf = new Map<string, number>();
         plan.steps.forEach((s, i) => s.stacks?.forEach((id) => stepOf.set(id, i)));
         for (const s of layout) for (const d of s.dependsOn) assert.ok(stepOf.get(d)! < stepOf.get(s.id)!, `${s.id} before ${d}`);
-        const groups = ['security', 'security-region', 'member-stacksets', 'management', 'guardrails'];
+        const groups = ['security', 'security-region', 'trail', 'member-stacksets', 'management', 'guardrails'];
         const firstStep = (role: string) => Math.min(...layout.filter((s) => s.role === role).map((s) => stepOf.get(s.id)!));
         const present = groups.filter((g) => layout.some((s) => s.role === g));
         assert.deepEqual(present.map(firstStep), present.map(firstStep).sort((a, b) => a - b));
@@ -148,7 +148,10 @@ describe('deploy-plan prerequisites and notes', () => {
   it('OU targets: activate trusted access in the management account; no delegated admin registration', () => {
     const p = plan('example (OU, from the management account)');
     const pre = stepsOf(p, 'prerequisite');
-    assert.deepEqual(pre.map((s) => [s.account, s.commands]), [[MANAGEMENT, ['aws cloudformation activate-organizations-access --region us-east-1']]]);
+    assert.deepEqual(pre.map((s) => [s.account, s.commands]), [
+      [MANAGEMENT, ['aws cloudformation activate-organizations-access --region us-east-1']],
+      [MANAGEMENT, ['aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com']],
+    ]);
     assert.ok(!commands(p).some((x) => x.includes('register-delegated-administrator')));
   });
 
@@ -171,7 +174,7 @@ describe('deploy-plan prerequisites and notes', () => {
 
   it('explicit accounts only: no trusted access step; the StackSet step names the self-managed roles', () => {
     const p = plan('explicit accounts only (self-managed StackSet)');
-    assert.equal(stepsOf(p, 'prerequisite').length, 0);
+    assert.deepEqual(stepsOf(p, 'prerequisite').map((s) => s.title), ['Enable CloudTrail trusted access with AWS Organizations (for the organization trail)']);
     const notes = stepsOf(p, 'deploy').find((s) => s.stacks?.includes('Breakglass-MemberStackSets'))!.notes!.join('\n');
     assert.match(notes, /Self-managed StackSet breakglass-member-baseline-accounts to 2 accounts/);
     assert.match(notes, /AWSCloudFormationStackSetAdministrationRole/);
@@ -187,7 +190,7 @@ describe('deploy-plan prerequisites and notes', () => {
 
   it('no management account stacks: the management account only gets the StackSets stack', () => {
     const p = plan('no management account stacks');
-    assert.deepEqual(stepsOf(p, 'deploy').filter((s) => s.account === MANAGEMENT).map((s) => s.stacks), [['Breakglass-MemberStackSets']]);
+    assert.deepEqual(stepsOf(p, 'deploy').filter((s) => s.account === MANAGEMENT).map((s) => s.stacks), [['Breakglass-Trail'], ['Breakglass-MemberStackSets']]);
     assert.deepEqual(stepsOf(p, 'bootstrap').find((s) => s.account === MANAGEMENT)?.regions, ['us-east-1']);
   });
 
@@ -212,7 +215,18 @@ describe('deploy-plan prerequisites and notes', () => {
 
   it('one region: stacks named, no glob', () => {
     const p = plan('one region only');
-    assert.deepEqual(stepsOf(p, 'deploy').map((s) => deployPatterns(s.commands[0])), [['Breakglass-Security'], ['Breakglass-MemberStackSets'], ['Breakglass-Management']]);
+    assert.deepEqual(stepsOf(p, 'deploy').map((s) => deployPatterns(s.commands[0])), [['Breakglass-Security'], ['Breakglass-Trail'], ['Breakglass-MemberStackSets'], ['Breakglass-Management']]);
+  });
+
+  it('cloudTrail.mode create: CloudTrail trusted access first, then the organization trail from the management account, right after the security account', () => {
+    const p = plan('example (OU, from the management account)');
+    const deploys = stepsOf(p, 'deploy');
+    const trail = deploys.find((s) => s.stacks?.includes('Breakglass-Trail'))!;
+    assert.deepEqual([trail.account, trail.regions, trail.stacks], [MANAGEMENT, ['us-east-1'], ['Breakglass-Trail']]);
+    assert.deepEqual(deploys.slice(0, 3).map((s) => s.stacks![0]), ['Breakglass-Security', 'Breakglass-Security-us-east-2', 'Breakglass-Trail']);
+    assert.ok(!deploys[0]!.title.includes('trail'), 'the security account holds no trail any more');
+    const existing = buildDeployPlan(variant((c) => { c.cloudTrail = { mode: 'existing-organization-trail' }; }), { configFile: 'my-org.yaml' });
+    assert.ok(!existing.steps.some((s) => s.stacks?.includes('Breakglass-Trail') || s.commands.some((x) => x.includes('cloudtrail.amazonaws.com'))));
   });
 });
 

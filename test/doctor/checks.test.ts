@@ -10,7 +10,7 @@ import { compareRules, HEARTBEAT_SCHEDULE_RULE, type ExpectedRule } from '../../
 import { actionMatches, evaluatePath, roleActions, type Level } from '../../lib/doctor/checks/scp';
 import { classifyInstances } from '../../lib/doctor/checks/stackset';
 import { judgeSubscriptions, safeEndpoint } from '../../lib/doctor/checks/topic';
-import { judgeTrails, managementCoverage } from '../../lib/doctor/checks/trail';
+import { judgeTrails, managementCoverage, trailTargets } from '../../lib/doctor/checks/trail';
 import { maskKeyId, mfaKind, passwordAgeDays } from '../../lib/doctor/checks/users';
 import { renderJson, renderTable } from '../../lib/doctor/render';
 import { runChecks, worst } from '../../lib/doctor/run';
@@ -96,24 +96,38 @@ describe('topic subscriptions', () => {
 
 describe('trail', () => {
   const t = (o: Partial<Parameters<typeof judgeTrails>[1][number]>) => ({ name: 'x', arn: 'arn', multiRegion: false, organization: false, logging: true, management: { read: true, write: true }, ...o });
-  it('create mode wants a logging multi-region trail; organization mode an organization trail', () => {
-    assert.equal(judgeTrails('create', [t({ name: 'breakglass-trail', multiRegion: true })], 'us-east-1').status, 'pass');
-    assert.equal(judgeTrails('create', [t({ name: 'single' })], 'us-east-1').status, 'fail');
-    assert.equal(judgeTrails('create', [t({ multiRegion: true, logging: false })], 'us-east-1').status, 'fail');
-    assert.equal(judgeTrails('existing-organization-trail', [t({ multiRegion: true })], 'us-east-1').status, 'fail');
-    assert.equal(judgeTrails('existing-organization-trail', [t({ organization: true, multiRegion: true })], 'us-east-1').status, 'pass');
-    const unread = judgeTrails('existing-organization-trail', [t({ organization: true, logging: undefined, statusError: 'refused' })], 'us-east-1');
+  const targets = trailTargets(loadConfigFile(EXAMPLE_CONFIG).config);
+  const scope = (mode: 'create' | 'existing-organization-trail', callerAccount = '222222222222') => ({ mode, targets, callerAccount });
+  it('an organization trail logging read and write management events covers every target, in either mode', () => {
+    for (const mode of ['create', 'existing-organization-trail'] as const) {
+      const r = judgeTrails(scope(mode), [t({ name: 'breakglass-trail', organization: true, multiRegion: true })], 'us-east-1');
+      assert.equal(r.status, 'pass');
+      assert.match(r.detail, /organization trail logging read and write management events: breakglass-trail; .*covers every target: 222222222222 \(security account\), 111111111111 \(management account\), every account in r-ab12/);
+    }
+    assert.equal(judgeTrails(scope('create'), [t({ organization: true, multiRegion: true, logging: false })], 'us-east-1').status, 'fail');
+    const unread = judgeTrails(scope('existing-organization-trail'), [t({ organization: true, logging: undefined, statusError: 'refused' })], 'us-east-1');
     assert.equal(unread.status, 'warn');
     assert.match(unread.fix!, /management account/);
   });
+  it("without an organization trail, the account's own trail is a warning naming every target it cannot prove covered", () => {
+    const r = judgeTrails(scope('create'), [t({ name: 'local', multiRegion: true })], 'us-east-1');
+    assert.equal(r.status, 'warn');
+    assert.match(r.detail, /^no organization trail \(breakglass-trail from Breakglass-Trail\); multi-region trail logging read and write management events: local, which covers only account 222222222222\. Not proven covered: 111111111111 \(management account\), every account in r-ab12/);
+    assert.doesNotMatch(r.detail, /222222222222 \(security account\)/, 'the caller is covered by its own trail');
+    assert.match(r.fix!, /deploy Breakglass-Trail with credentials of the management account/);
+    assert.match(judgeTrails(scope('existing-organization-trail'), [t({ name: 'local', multiRegion: true })], 'us-east-1').fix!, /create an organization trail/);
+    // A single-region trail covers nothing reliably: sign-ins and STS calls are recorded in every region.
+    assert.equal(judgeTrails(scope('create'), [t({ name: 'single' })], 'us-east-1').status, 'fail');
+    assert.equal(judgeTrails(scope('create'), [], 'us-east-1').status, 'fail');
+  });
   it('a trail that skips read-only management events fails: AssumeRole would never reach EventBridge', () => {
-    const r = judgeTrails('create', [t({ name: 'breakglass-trail', multiRegion: true, management: { read: false, write: true } })], 'us-east-1');
+    const r = judgeTrails(scope('create'), [t({ name: 'breakglass-trail', organization: true, multiRegion: true, management: { read: false, write: true } })], 'us-east-1');
     assert.equal(r.status, 'fail');
     assert.match(r.detail, /no read, write/);
     assert.match(r.fix!, /AssumeRole is a read-only event/);
-    assert.equal(judgeTrails('create', [t({ multiRegion: true, management: undefined })], 'us-east-1').status, 'warn');
+    assert.equal(judgeTrails(scope('create'), [t({ organization: true, multiRegion: true, management: undefined })], 'us-east-1').status, 'warn');
     // One complete trail is enough, whatever the others log.
-    assert.equal(judgeTrails('create', [t({ name: 'a', multiRegion: true, management: { read: false, write: true } }), t({ name: 'b', multiRegion: true })], 'us-east-1').status, 'pass');
+    assert.equal(judgeTrails(scope('create'), [t({ name: 'a', organization: true, multiRegion: true, management: { read: false, write: true } }), t({ name: 'b', organization: true, multiRegion: true })], 'us-east-1').status, 'pass');
   });
   it('reads basic and advanced event selectors', () => {
     assert.deepEqual(managementCoverage({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }), { read: true, write: true });
@@ -154,7 +168,9 @@ describe('scp evaluation', () => {
   });
   it("breakglass's own guardrail SCP is neither a block nor a warning", () => {
     const doc = guardrailDocument({ roleName: 'BreakGlassRole', rulePrefix: NAMES.rulePrefix, forwarderRolePrefix: NAMES.forwarderRolePrefix,
-      centralBusName: NAMES.centralBus, topicNames: [`${NAMES.alertTopic}*`, NAMES.operationsTopic], trailName: NAMES.trail });
+      centralBusName: NAMES.centralBus, topicNames: [`${NAMES.alertTopic}*`, NAMES.operationsTopic], trailName: NAMES.trail,
+      cdkDeploymentAccounts: ['222222222222'], users: { accountId: '222222222222', names: ['BreakGlassUser1'] },
+      keyAliases: [NAMES.alertKeyAlias], functionName: NAMES.notifierFunction, alarmPrefix: NAMES.rulePrefix });
     const levels: Level[] = [full('r-1'), { target: 'ou-1', policies: [...full('ou-1').policies, { id: 'p-g', name: 'breakglass-guardrail', statements: doc.Statement as object[] }] }];
     assert.ok((doc.Statement as object[]).length >= 5);
     for (const action of ['sts:AssumeRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']) {

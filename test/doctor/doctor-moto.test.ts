@@ -20,7 +20,7 @@ import { runCli, type CliResult } from '../helpers/cli';
 import { awsEnv, motoForThisFile, withEnv, type MotoServer } from '../helpers/moto';
 import { synthConfig } from '../helpers/synth';
 import {
-  createOrganization, createStack, createStackSet, EMAIL, finishSecurityAccount, HOME, inAccount, MGMT, OTHER_REGION, sdk, USERS, writeDoctorConfig, type OrgLayout,
+  createOrganization, createOrganizationTrail, createStack, createStackSet, EMAIL, finishSecurityAccount, HOME, inAccount, MGMT, OTHER_REGION, sdk, USERS, writeDoctorConfig, type OrgLayout,
 } from './moto-org';
 import { snsPendingProxy } from './sns-pending-proxy';
 
@@ -70,10 +70,12 @@ describe('breakglass doctor against moto', () => {
         await createStack(s, org.security, OTHER_REGION, `Breakglass-Security-${OTHER_REGION}`, t(`Breakglass-Security-${OTHER_REGION}`));
         await createStack(s, MGMT, HOME, 'Breakglass-Management', t('Breakglass-Management'));
         await createStack(s, MGMT, OTHER_REGION, `Breakglass-Management-${OTHER_REGION}`, t(`Breakglass-Management-${OTHER_REGION}`));
+        await createStack(s, MGMT, HOME, 'Breakglass-Trail', t('Breakglass-Trail'));
       } finally {
         synth.cleanup();
       }
       await createStackSet(s, org);
+      await createOrganizationTrail(s, [org.security]);
       const key = await finishSecurityAccount(s, org.security);
       securityEnv = { ...m.env, AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret, AWS_SESSION_TOKEN: undefined };
     });
@@ -102,14 +104,16 @@ describe('breakglass doctor against moto', () => {
     assert.match(detail['forwarder-rules']!, new RegExp(`security account\\), 2 regions: all ${forwarderCount('security')} rules`));
     // Every catalogue rule, the heartbeat rule on the central bus and its schedule rule on the default bus.
     assert.match(detail['central-rules']!, new RegExp(`all ${CATALOGUE.length + 2} rules present and enabled`));
-    assert.match(detail.trail!, /multi-region trail logging read and write management events: breakglass-trail/);
+    assert.match(detail.trail!, /^organization trail logging read and write management events: breakglass-trail; .*covers every target: /);
   });
 
   it('healthy, as the management account: StackSet instances CURRENT in every target, SCPs allow the path; exit 0', async (t) => {
     const m = moto.orSkip(t); if (!m) return;
     const { r, status, detail } = await doctorJson(m.env);
     assert.equal(r.code, 0, r.stdout);
-    onlyThese(status, Object.fromEntries(SECURITY_CHECKS.map((id) => [id, 'warn'])), 'pass');
+    // The trail check reads the organization trail from either account; the other security-account checks warn.
+    onlyThese(status, Object.fromEntries(SECURITY_CHECKS.filter((id) => id !== 'trail').map((id) => [id, 'warn'])), 'pass');
+    assert.match(detail.trail!, /^organization trail logging read and write management events: breakglass-trail; /);
     assert.match(detail['stackset-instances']!, /breakglass-member-baseline: \d+ instances CURRENT across 6 accounts × 2 regions/);
     assert.match(detail['forwarder-rules']!, new RegExp(`account ${MGMT} \\(member baseline\\), 2 regions: all ${forwarderCount('member')} rules`));
     assert.match(detail.scp!, /no SCP blocks the break-glass path; looked at \d+ SCP attachments? from the root to/);

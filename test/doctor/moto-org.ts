@@ -2,10 +2,11 @@
  * A deployed breakglass in moto_server, for the doctor tests and the benchmark:
  * - an organization (management account = moto's default 123456789012) with a security account and member
  *   accounts in an OU tree (Workloads > Prod);
- * - the synthesized Breakglass-Security and Breakglass-Management stacks (home region and one more region) created
- *   with CloudFormation CreateStack in the right accounts, after `motoReady` (below);
- * - what moto's CloudFormation skips, created through the APIs: the trail (CreateTrail + StartLogging) and the
- *   email subscriptions; the StackSet and its instances (CreateStackSet + CreateStackInstances, tiny template);
+ * - the synthesized Breakglass-Security and Breakglass-Management stacks (home region and one more region) and
+ *   Breakglass-Trail created with CloudFormation CreateStack in the right accounts, after `motoReady` (below);
+ * - what moto's CloudFormation skips, created through the APIs: the organization trail (CreateTrail + StartLogging,
+ *   `createOrganizationTrail`) and the email subscriptions; the StackSet and its instances (CreateStackSet +
+ *   CreateStackInstances, tiny template);
  * - the users' passwords and MFA devices, and an IAM user with an access key for running doctor *as* the
  *   security account.
  * moto picks the account of a request from the `x-moto-account-id` header (else from the access key), which is how
@@ -141,24 +142,42 @@ export async function createStackSet(s: Sdk, o: OrgLayout, regions: readonly str
   }
 }
 
-/** Trail, subscriptions, passwords, MFA devices; returns the access key of an IAM user for running doctor as the security account. */
+/**
+ * The organization trail of Breakglass-Trail (moto skips the trail resource), logging read and write management
+ * events, in the management account; and, for each of `memberViews`, the same trail in that account. AWS shows an
+ * organization trail to every member account (CloudTrail user guide, "Creating a trail for an organization"); moto
+ * keeps trails per account, so the view is created by hand. moto lets a trail write to another account's bucket.
+ */
+export async function createOrganizationTrail(s: Sdk, memberViews: readonly string[]): Promise<void> {
+  const cf = inAccount(new s.cfn.CloudFormationClient({ region: HOME, maxAttempts: 1 }), MGMT);
+  try {
+    const resources = (await cf.send(new s.cfn.DescribeStackResourcesCommand({ StackName: 'Breakglass-Trail' }))).StackResources ?? [];
+    const bucket = resources.find((r) => r.ResourceType === 'AWS::S3::Bucket' && /TrailBucket/.test(r.LogicalResourceId ?? ''))?.PhysicalResourceId;
+    if (!bucket) throw new Error('trail bucket not found in Breakglass-Trail');
+    for (const account of [MGMT, ...memberViews]) {
+      const ct = inAccount(new s.ct.CloudTrailClient({ region: HOME, maxAttempts: 1 }), account);
+      try {
+        await ct.send(new s.ct.CreateTrailCommand({ Name: 'breakglass-trail', S3BucketName: bucket, IsMultiRegionTrail: true, IsOrganizationTrail: true }));
+        // The template's trail logs read and write management events (lib/constructs/trail.ts).
+        await ct.send(new s.ct.PutEventSelectorsCommand({ TrailName: 'breakglass-trail', EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }));
+        await ct.send(new s.ct.StartLoggingCommand({ Name: 'breakglass-trail' }));
+      } finally {
+        ct.destroy();
+      }
+    }
+  } finally {
+    cf.destroy();
+  }
+}
+
+/** Subscriptions, passwords, MFA devices; returns the access key of an IAM user for running doctor as the security account. */
 export async function finishSecurityAccount(s: Sdk, security: string): Promise<{ id: string; secret: string }> {
   const iam = inAccount(new s.iam.IAMClient({ region: HOME, maxAttempts: 1 }), security);
   const sns = inAccount(new s.sns.SNSClient({ region: HOME, maxAttempts: 1 }), security);
-  const ct = inAccount(new s.ct.CloudTrailClient({ region: HOME, maxAttempts: 1 }), security);
-  const cf = inAccount(new s.cfn.CloudFormationClient({ region: HOME, maxAttempts: 1 }), security);
   try {
     for (const topic of ['breakglass-alerts', 'breakglass-operations']) {
       await sns.send(new s.sns.SubscribeCommand({ TopicArn: `arn:aws:sns:${HOME}:${security}:${topic}`, Protocol: 'email', Endpoint: EMAIL }));
     }
-    const resources = (await cf.send(new s.cfn.DescribeStackResourcesCommand({ StackName: 'Breakglass-Security' }))).StackResources ?? [];
-    const bucket = resources.find((r) => r.ResourceType === 'AWS::S3::Bucket' && /TrailBucket/.test(r.LogicalResourceId ?? ''))?.PhysicalResourceId;
-    if (!bucket) throw new Error('trail bucket not found in Breakglass-Security');
-    await ct.send(new s.ct.CreateTrailCommand({ Name: 'breakglass-trail', S3BucketName: bucket, IsMultiRegionTrail: true }));
-    // The template's trail logs read and write management events (lib/constructs/trail.ts); moto skips the trail
-    // resource, so the selectors are set here as the template sets them.
-    await ct.send(new s.ct.PutEventSelectorsCommand({ TrailName: 'breakglass-trail', EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }));
-    await ct.send(new s.ct.StartLoggingCommand({ Name: 'breakglass-trail' }));
     for (const [i, user] of USERS.entries()) {
       // Not a real secret: moto stores it, doctor never reads it.
       await iam.send(new s.iam.CreateLoginProfileCommand({ UserName: user, Password: 'moto-only-Passw0rd!' }));
@@ -171,6 +190,6 @@ export async function finishSecurityAccount(s: Sdk, security: string): Promise<{
     const key = (await iam.send(new s.iam.CreateAccessKeyCommand({ UserName: 'doctor' }))).AccessKey!;
     return { id: key.AccessKeyId!, secret: key.SecretAccessKey! };
   } finally {
-    for (const c of [iam, sns, ct, cf]) c.destroy();
+    for (const c of [iam, sns]) c.destroy();
   }
 }

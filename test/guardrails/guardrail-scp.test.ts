@@ -8,7 +8,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConfigText } from '../../lib/config/load';
 import {
-  DEPLOYMENT_ROLE_PATTERNS, GuardrailScp, guardrailDocument, ROLE_TAMPER_ACTIONS, RULE_TAMPER_ACTIONS, SCP_MAX_CHARACTERS,
+  BUS_TAMPER_ACTIONS, DEPLOYMENT_ROLE_PATTERNS, DEPLOYMENT_ROLE_TAMPER_ACTIONS, GuardrailScp, guardrailDocument, KEY_TAMPER_ACTIONS, policySize,
+  ROLE_TAMPER_ACTIONS, RULE_TAMPER_ACTIONS, SCP_MAX_CHARACTERS, splitDocument, STACKSETS_MEMBER_SERVICE_LINKED_ROLE, USER_TAMPER_ACTIONS,
 } from '../../lib/constructs/guardrail-scp';
 import { NAMES } from '../../lib/naming';
 import { stackIds } from '../../lib/stacks/names';
@@ -71,95 +72,147 @@ describe('guardrail SCP: where', () => {
 describe('guardrail SCP: what it denies', () => {
   const content = () => only(policies(on))[1].Properties.Content as { Version: string; Statement: any[] };
   const bySid = (sid: string) => content().Statement.find((s) => s.Sid === sid);
+  const SECURITY = '222222222222';
+  const EXEMPT = [
+    'arn:aws:iam::*:role/stacksets-exec-*',
+    'arn:aws:iam::*:role/AWSCloudFormationStackSetExecutionRole',
+    `arn:aws:iam::${SECURITY}:role/cdk-*-cfn-exec-role-*`,
+  ];
 
   test('content is a literal JSON object (drift-detectable), every statement a Deny with the deployment-role exemption', () => {
     const c = content();
     assert.equal(typeof c, 'object');
     assert.equal(c.Version, '2012-10-17');
     assert.ok(!JSON.stringify(c).includes('Fn::') && !JSON.stringify(c).includes('"Ref"'), 'no intrinsics inside the policy');
-    assert.ok(c.Statement.length >= 5);
+    assert.deepEqual(c.Statement.map((s) => s.Sid), [
+      'ProtectBreakglassIam', 'ProtectBreakglassEvents', 'ProtectBreakglassDelivery', 'ProtectBreakglassKeys', 'ProtectDeploymentRoles',
+    ]);
     for (const s of c.Statement) {
       assert.equal(s.Effect, 'Deny', s.Sid);
       assert.equal(s.Principal, undefined, 'SCPs take no Principal');
       assert.equal(s.NotPrincipal, undefined, 'SCPs do not support NotPrincipal');
-      assert.deepEqual(s.Condition, {
-        ArnNotLike: {
-          'aws:PrincipalArn': [
-            'arn:aws:iam::*:role/stacksets-exec-*',
-            'arn:aws:iam::*:role/AWSCloudFormationStackSetExecutionRole',
-            'arn:aws:iam::*:role/cdk-*-cfn-exec-role-*',
-          ],
-        },
-      }, s.Sid);
+      // The CDK execution role is exempt only in the security account, the one CDK-deployed account under the SCP.
+      const exempt = s.Sid === 'ProtectDeploymentRoles' ? [...EXEMPT, STACKSETS_MEMBER_SERVICE_LINKED_ROLE] : EXEMPT;
+      assert.deepEqual(s.Condition.ArnNotLike, { 'aws:PrincipalArn': exempt }, s.Sid);
       assert.ok(!s.Action.some((a: string) => a.includes('*')), `${s.Sid}: named actions only, no wildcards`);
     }
   });
 
-  test('the break-glass role and the forwarder roles: trust, permissions, boundary, settings, tags, deletion', () => {
-    const s = bySid('ProtectBreakglassRoles');
-    assert.deepEqual(new Set(s.Action), new Set([
-      'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy',
-      'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRole',
-      'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole',
-    ]));
-    assert.deepEqual(s.Resource, [`arn:aws:iam::*:role/${on.config.role.name}`, `arn:aws:iam::*:role/${NAMES.forwarderRolePrefix}*`]);
+  test('IAM: the break-glass role, the forwarder roles and the break-glass users of the security account', () => {
+    const s = bySid('ProtectBreakglassIam');
+    assert.deepEqual(s.Action, [...ROLE_TAMPER_ACTIONS, ...USER_TAMPER_ACTIONS]);
+    assert.deepEqual(s.Resource, [
+      `arn:aws:iam::*:role/${on.config.role.name}`, `arn:aws:iam::*:role/${NAMES.forwarderRolePrefix}*`,
+      ...on.config.users.map((u) => `arn:aws:iam::${SECURITY}:user/${u.name}`),
+    ]);
+    // The documented procedures stay open: enrolment, password reset after use, the user's own password change.
+    for (const open of ['iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:EnableMFADevice', 'iam:ResyncMFADevice', 'iam:ChangePassword', 'iam:DeleteAccessKey']) {
+      assert.ok(!JSON.stringify(content()).includes(`"${open}"`), open);
+    }
   });
 
-  test('forwarder and central rules, the central bus, dead-letter queues, topics and the trail', () => {
-    assert.deepEqual(bySid('ProtectBreakglassRules').Action, ['events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets']);
-    assert.deepEqual(bySid('ProtectBreakglassRules').Resource, [`arn:aws:events:*:*:rule/${NAMES.rulePrefix}*`]);
-    assert.deepEqual(bySid('ProtectBreakglassBus').Resource, [`arn:aws:events:*:*:event-bus/${NAMES.centralBus}`]);
-    assert.deepEqual(bySid('ProtectBreakglassDeadLetters').Resource, ['arn:aws:sqs:*:*:breakglass-*-dead-letters']);
-    assert.ok(bySid('ProtectBreakglassDeadLetters').Action.includes('sqs:PurgeQueue'), 'emptying a dead-letter queue destroys evidence');
-    assert.deepEqual(bySid('ProtectBreakglassTopics').Resource, ['arn:aws:sns:*:*:breakglass-alerts*', 'arn:aws:sns:*:*:breakglass-operations']);
-    assert.deepEqual(bySid('ProtectBreakglassTrail').Action, ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors']);
-    assert.deepEqual(bySid('ProtectBreakglassTrail').Resource, [`arn:aws:cloudtrail:*:*:trail/${NAMES.trail}`]);
+  test('EventBridge, queues, topics, key aliases, the notifier and the alarms; the keys by their aliases', () => {
+    assert.deepEqual(bySid('ProtectBreakglassEvents').Action, [...RULE_TAMPER_ACTIONS, ...BUS_TAMPER_ACTIONS]);
+    assert.deepEqual(bySid('ProtectBreakglassEvents').Resource, [`arn:aws:events:*:*:rule/${NAMES.rulePrefix}*`, `arn:aws:events:*:*:event-bus/${NAMES.centralBus}`]);
+    const d = bySid('ProtectBreakglassDelivery');
+    assert.deepEqual(d.Resource, [
+      'arn:aws:sqs:*:*:breakglass-*-dead-letters', 'arn:aws:sns:*:*:breakglass-alerts*', 'arn:aws:sns:*:*:breakglass-operations',
+      'arn:aws:kms:*:*:alias/breakglass-alerts', 'arn:aws:kms:*:*:alias/breakglass-operations',
+      'arn:aws:lambda:*:*:function:breakglass-*', 'arn:aws:cloudwatch:*:*:alarm:breakglass-*',
+    ]);
+    assert.ok(d.Action.includes('sqs:PurgeQueue'), 'emptying a dead-letter queue destroys evidence');
+    assert.ok(d.Action.includes('lambda:PutFunctionConcurrency'), 'reserved concurrency 0 silences the notifier');
+    const k = bySid('ProtectBreakglassKeys');
+    assert.deepEqual(k.Action, [...KEY_TAMPER_ACTIONS]);
+    assert.deepEqual(k.Resource, ['*']);
+    assert.deepEqual(k.Condition['ForAnyValue:StringLike'], { 'kms:ResourceAliases': [NAMES.alertKeyAlias, NAMES.operationsKeyAlias] });
+    assert.ok(!JSON.stringify(content()).includes('cloudtrail:'), 'no trail statement: the organization trail is in the management account');
+  });
+
+  test('the deployment roles themselves: nobody else may create, re-trust, re-permission, tag or delete one', () => {
+    const s = bySid('ProtectDeploymentRoles');
+    assert.deepEqual(s.Action, [...DEPLOYMENT_ROLE_TAMPER_ACTIONS]);
+    assert.ok(s.Action.includes('iam:CreateRole') && s.Action.includes('iam:UpdateAssumeRolePolicy'));
+    assert.deepEqual(s.Resource, [...DEPLOYMENT_ROLE_PATTERNS]);
   });
 
   test('the resource patterns match the names the stacks really deploy', () => {
     const deployed = [...on.templates.values(), on.member].flatMap((t) => Object.values<any>(t.Resources));
     const names = (type: string, prop: string) => deployed.filter((r) => r.Type === type).map((r) => r.Properties?.[prop]).filter((n) => typeof n === 'string');
     const glob = (p: string) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    const tail = (sid: string, i = 0) => bySid(sid).Resource[i].replace(/^arn:aws:[a-z]+:\*:\*:/, '');
+    const resources = [...bySid('ProtectBreakglassEvents').Resource, ...bySid('ProtectBreakglassDelivery').Resource] as string[];
+    const covered = (service: string, name: string) => resources.some((p) => p.startsWith(`arn:aws:${service}:`) && glob(p.replace(/^arn:aws:[a-z]+:\*:\*:/, '')).test(name));
     const rules = names('AWS::Events::Rule', 'Name');
     assert.ok(rules.length > 5);
-    for (const r of rules) assert.match(`rule/${r}`, glob(tail('ProtectBreakglassRules')), r);
+    for (const r of rules) assert.ok(covered('events', `rule/${r}`), r);
     const queues = names('AWS::SQS::Queue', 'QueueName');
     assert.ok(queues.length >= 2);
-    for (const q of queues) assert.match(q, glob(tail('ProtectBreakglassDeadLetters')), q);
-    const topics = names('AWS::SNS::Topic', 'TopicName');
-    for (const t of topics) assert.ok(bySid('ProtectBreakglassTopics').Resource.some((p: string) => glob(p.replace(/^arn:aws:sns:\*:\*:/, '')).test(t)), t);
+    for (const q of queues) assert.ok(covered('sqs', q), q);
+    for (const t of names('AWS::SNS::Topic', 'TopicName')) assert.ok(covered('sns', t), t);
+    for (const a of names('AWS::KMS::Alias', 'AliasName')) assert.ok(covered('kms', a), a);
+    const functions = names('AWS::Lambda::Function', 'FunctionName');
+    assert.ok(functions.includes(NAMES.notifierFunction));
+    for (const f of functions) assert.ok(covered('lambda', `function:${f}`), f);
+    const alarms = names('AWS::CloudWatch::Alarm', 'AlarmName');
+    assert.ok(alarms.length > 5);
+    for (const a of alarms) assert.ok(covered('cloudwatch', `alarm:${a}`), a);
     // The member template names its forwarder role with Fn::Sub over the region; the regional stacks literally.
     const roles = names('AWS::IAM::Role', 'RoleName').filter((n) => n.startsWith(NAMES.forwarderRolePrefix));
     assert.ok(roles.length >= 1);
-    for (const r of roles) assert.match(`role/${r}`, glob(bySid('ProtectBreakglassRoles').Resource[1].replace('arn:aws:iam::*:', '')));
+    for (const r of roles) assert.match(`role/${r}`, glob(bySid('ProtectBreakglassIam').Resource[1].replace('arn:aws:iam::*:', '')));
+    for (const u of names('AWS::IAM::User', 'UserName')) assert.ok(bySid('ProtectBreakglassIam').Resource.includes(`arn:aws:iam::${SECURITY}:user/${u}`), u);
   });
 
-  test('with an existing organization trail there is no trail statement (breakglass owns no trail then)', () => {
+  test('a trail statement only when a trail name is given (breakglass deploys none under the SCP)', () => {
     const doc = guardrailDocument({ roleName: 'R', rulePrefix: 'breakglass-', forwarderRolePrefix: 'breakglass-forwarder-', centralBusName: 'breakglass-central', topicNames: ['t'] });
     assert.ok(!doc.Statement.some((s) => s.Sid === 'ProtectBreakglassTrail'));
-    assert.ok(!JSON.stringify(doc).includes('cloudtrail:'));
+    const withTrail = guardrailDocument({ roleName: 'R', rulePrefix: 'p-', forwarderRolePrefix: 'f-', centralBusName: 'b', topicNames: ['t'], trailName: NAMES.trail });
+    assert.deepEqual(withTrail.Statement.at(-1)!.Resource, [`arn:aws:cloudtrail:*:*:trail/${NAMES.trail}`]);
   });
 });
 
 describe('guardrail SCP: size and limits', () => {
-  test(`minified content is under the SCP limit of ${SCP_MAX_CHARACTERS} characters, even with a 64-character role name`, (t) => {
+  const full = (roleName: string, users: string[]) => guardrailDocument({
+    roleName, rulePrefix: NAMES.rulePrefix, forwarderRolePrefix: NAMES.forwarderRolePrefix, centralBusName: NAMES.centralBus,
+    topicNames: [`${NAMES.alertTopic}*`, NAMES.operationsTopic], cdkDeploymentAccounts: ['222222222222'],
+    users: { accountId: '222222222222', names: users }, keyAliases: [NAMES.alertKeyAlias, NAMES.operationsKeyAlias],
+    functionName: NAMES.notifierFunction, alarmPrefix: NAMES.rulePrefix,
+  });
+  const longUsers = (n: number) => Array.from({ length: n }, (_, i) => `${'U'.repeat(62)}${String(i).padStart(2, '0')}`);
+
+  test(`one policy under the SCP limit of ${SCP_MAX_CHARACTERS} characters, even with a 64-character role name and ten 64-character users`, (t) => {
     const deployed = JSON.stringify(only(policies(on))[1].Properties.Content).length;
-    const worst = JSON.stringify(guardrailDocument({
-      roleName: 'R'.repeat(64), rulePrefix: NAMES.rulePrefix, forwarderRolePrefix: NAMES.forwarderRolePrefix,
-      centralBusName: NAMES.centralBus, topicNames: [`${NAMES.alertTopic}*`, NAMES.operationsTopic], trailName: NAMES.trail,
-    })).length;
-    t.diagnostic(`deployed policy: ${deployed} characters; with a 64-character role name: ${worst}; limit ${SCP_MAX_CHARACTERS}`);
-    assert.ok(deployed > 1000, 'measured the real document');
+    const worst = policySize(full('R'.repeat(64), longUsers(10)));
+    t.diagnostic(`deployed policy: ${deployed} characters; 64-character role name and ten 64-character users: ${worst}; limit ${SCP_MAX_CHARACTERS}`);
+    assert.ok(deployed > 3000, 'measured the real document');
     assert.ok(worst <= SCP_MAX_CHARACTERS, `${worst} > ${SCP_MAX_CHARACTERS}`);
+    assert.equal(splitDocument(full('R'.repeat(64), longUsers(10))).length, 1);
   });
 
-  test('fails when the document would exceed the limit (checked at synthesis, not at deploy)', () => {
+  test('more than fits is split over several policies with the same targets, and a warning says so', () => {
+    const doc = full('R'.repeat(64), longUsers(25));
+    assert.ok(policySize(doc) > SCP_MAX_CHARACTERS);
+    const parts = splitDocument(doc);
+    assert.equal(parts.length, 2);
+    for (const p of parts) assert.ok(policySize(p) <= SCP_MAX_CHARACTERS);
+    assert.deepEqual(parts.flatMap((p) => p.Statement), doc.Statement, 'every statement once, in order');
+
+    const s = synthConfig(enabled((c) => { c.users = longUsers(25).map((name) => ({ name })); }));
+    try {
+      const ps = policies(s);
+      assert.deepEqual(ps.map(([, r]) => r.Properties.Name), ['breakglass-guardrail', 'breakglass-guardrail-2']);
+      for (const [, r] of ps) assert.deepEqual(r.Properties.TargetIds, TARGETS);
+      const warnings = s.app.synth().getStackByName(stackIds.guardrails).messages.map((m) => String(m.entry.data));
+      assert.ok(warnings.some((w) => /needs 2 service control policies per target/.test(w)), warnings.join('\n'));
+    } finally { s.cleanup(); }
+  });
+
+  test('fails when a single statement cannot fit any policy (checked at synthesis, not at deploy)', () => {
     const stack = new Stack(new App(), 'S');
     assert.throws(() => new GuardrailScp(stack, 'Scp', {
       targetIds: ['r-ab12'], roleName: 'R', rulePrefix: 'p-', forwarderRolePrefix: 'f-', centralBusName: 'b',
       topicNames: Array.from({ length: 200 }, (_, i) => `topic-${i}`),
-    }), /the policy is \d+ characters; service control policies allow 5120/);
+    }), /statement ProtectBreakglassDelivery alone is \d+ characters; service control policies allow 5120/);
   });
 
   test('fails when no target is given', () => {
@@ -225,9 +278,9 @@ test('the synth summary names the targets and says the management account is not
 
 test('the exported action lists are what the statements use (no drift between docs, tests and policy)', () => {
   const doc = guardrailDocument({ roleName: 'R', rulePrefix: 'breakglass-', forwarderRolePrefix: 'f-', centralBusName: 'b', topicNames: ['t'] });
-  assert.deepEqual(doc.Statement[0]!.Action, [...ROLE_TAMPER_ACTIONS]);
-  assert.deepEqual(doc.Statement[1]!.Action, [...RULE_TAMPER_ACTIONS]);
-  assert.deepEqual((doc.Statement[0]!.Condition as any).ArnNotLike['aws:PrincipalArn'], [...DEPLOYMENT_ROLE_PATTERNS]);
+  assert.deepEqual(doc.Statement[0]!.Action, [...ROLE_TAMPER_ACTIONS], 'no users given: no user actions');
+  assert.deepEqual(doc.Statement[1]!.Action, [...RULE_TAMPER_ACTIONS, ...BUS_TAMPER_ACTIONS]);
+  assert.deepEqual((doc.Statement[0]!.Condition as any).ArnNotLike['aws:PrincipalArn'], [...DEPLOYMENT_ROLE_PATTERNS], 'no CDK account given: the CDK role is exempt nowhere');
 });
 
 function only<T>(xs: T[]): T {

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { rulesForAccountKind } from '../../lib/detection/catalogue';
 import { detectionContext } from '../../lib/detection/context';
+import { withHeartbeat } from '../../lib/liveness/constants';
 import { forwarderRuleName, NAMES } from '../../lib/naming';
 import { stackIds } from '../../lib/stacks/names';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
@@ -59,7 +60,8 @@ function checkMemberForwarders(s: Synthesized, t: CfnTemplate, region: string | 
   const expected = region === undefined ? memberRules : memberRules.filter((r) => r.regions === 'all' || region === 'us-east-1');
   const rules = new Map(resourcesOfType(t, 'AWS::Events::Rule').map(([id, r]) => [r.Properties.Name, [id, r] as const]));
   assert.deepEqual([...rules.keys()].sort(), expected.map((r) => forwarderRuleName(r.id)).sort());
-  const [roleId, role] = only(resourcesOfType(t, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== c.role.name), 'forwarder role');
+  // The other role of the template is the liveness Scheduler role (test/liveness/templates.test.ts).
+  const [roleId, role] = only(resourcesOfType(t, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== c.role.name && !JSON.stringify(r.Properties.RoleName).includes('-heartbeat-')), 'forwarder role');
   assert.equal(render(role.Properties.RoleName), `${NAMES.forwarderRolePrefix}${region ?? '<region>'}`);
   assert.deepEqual(render(role.Properties.Policies), [{
     PolicyName: 'PutToCentralBus',
@@ -84,7 +86,8 @@ function checkMemberForwarders(s: Synthesized, t: CfnTemplate, region: string | 
     const [, r] = rules.get(forwarderRuleName(rule.id))!;
     assert.equal(r.Properties.EventBusName, undefined, 'forwarders watch the default bus');
     assert.equal(r.Properties.State, rule.readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED', rule.id);
-    assert.deepEqual(r.Properties.EventPattern, rule.pattern(ctx), rule.id);
+    // Forwarders that cannot schedule their own heartbeat also let a Scheduler heartbeat through (test/liveness/).
+    assert.deepEqual(r.Properties.EventPattern, rule.readOnlyEvents ? withHeartbeat(rule.pattern(ctx), forwarderRuleName(rule.id)) : rule.pattern(ctx), rule.id);
     assert.deepEqual(render(r.Properties.Targets), [{
       Id: 'CentralBus', Arn: centralArn, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
       RetryPolicy: RETRY_POLICY, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
@@ -113,8 +116,8 @@ function checkRegionAgnosticAndStandalone(s: Synthesized) {
   assert.ok(!/cdk-hnb659fds|AssetParameters|\/cdk-bootstrap\//.test(text), 'no reference to CDK bootstrap resources or asset parameters');
   const types = new Set(Object.values(t.Resources).map((r) => r.Type));
   const kms = s.config.alerts.deadLetterEncryption === 'kms' ? ['AWS::KMS::Key'] : [];
-  assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role', ...kms, 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
-    'only roles, rules and the dead-letter queue (and its key when asked for): no Lambda, no custom resource, no asset');
+  assert.deepEqual([...types].sort(), ['AWS::Events::Rule', 'AWS::IAM::Role', ...kms, 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::Scheduler::Schedule'],
+    'only roles, rules, heartbeat schedules and the dead-letter queue (and its key when asked for): no Lambda, no custom resource, no asset');
   assert.ok(Buffer.byteLength(JSON.stringify(t)) <= 51_200, 'fits a StackSet TemplateBody');
 
   // The member-template assembly publishes nothing but the template itself.

@@ -11,6 +11,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SELF_SERVICE_WITHOUT_MFA } from '../../lib/constructs/break-glass-users';
 import { CATALOGUE, rulesForAccountKind } from '../../lib/detection/catalogue';
 import { detectionContext } from '../../lib/detection/context';
+import { LIVENESS_NAMES, withHeartbeat } from '../../lib/liveness/constants';
 import { centralRuleName, forwarderRuleName, NAMES } from '../../lib/naming';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
 import {
@@ -44,7 +45,7 @@ function centralRules(t: CfnTemplate): Map<string, any> {
 /** Forwarder rules: rules on the default bus (no EventBusName) with an event pattern (not the heartbeat schedule). */
 function forwarderRules(t: CfnTemplate): Map<string, [string, any]> {
   return new Map(resourcesOfType(t, 'AWS::Events::Rule')
-    .filter(([, r]) => r.Properties.EventBusName === undefined && r.Properties.ScheduleExpression === undefined)
+    .filter(([, r]) => r.Properties.EventBusName === undefined && r.Properties.EventPattern !== undefined)
     .map(([id, r]) => [r.Properties.Name, [id, r]]));
 }
 
@@ -140,18 +141,28 @@ function checkUsersAndPolicy(s: Synthesized, expectedOrgId: unknown) {
   assert.deepEqual(deny.Condition, { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } });
 }
 
-/** Key rotates, has no Deny, and lets the listed service principals encrypt without source conditions. */
-function checkServiceKey(t: CfnTemplate, keyId: string, what: string, services: readonly string[]) {
+/**
+ * Key rotates, has no Deny, and lets exactly the listed service principals encrypt: EventBridge without source
+ * conditions, CloudWatch only for the alarms matching `alarmSourceArn`.
+ */
+function checkServiceKey(t: CfnTemplate, keyId: string, what: string, services: readonly string[], alarmSourceArn?: string) {
   const key = t.Resources[keyId]!;
   assert.equal(key.Properties.EnableKeyRotation, true, `${what}: rotation`);
   const statements = key.Properties.KeyPolicy.Statement as any[];
   assert.equal(statements.filter((st) => st.Effect === 'Deny').length, 0, `${what}: no Deny`);
+  const others = statements.flatMap((st) => asArray<string>(st.Principal?.Service)).filter((sp) => !services.includes(sp));
+  assert.deepEqual(others, [], `${what}: no other service principal may use the key`);
   for (const service of services) {
     const forService = statements.filter((st) => asArray(st.Principal?.Service).includes(service));
     assert.ok(forService.length > 0, `${what}: no key-policy statement for ${service}`);
     const actions = new Set(forService.filter((st) => st.Effect === 'Allow').flatMap((st) => asArray<string>(st.Action)));
     for (const a of ['kms:GenerateDataKey*', 'kms:Decrypt']) assert.ok(actions.has(a), `${what}: ${service} lacks ${a}`);
     for (const st of forService) {
+      if (service === 'cloudwatch.amazonaws.com') {
+        // Alarms: the SNS guide recommends (and supports) the source conditions for every source but EventBridge.
+        assert.deepEqual(render(st.Condition), { ArnLike: { 'aws:SourceArn': alarmSourceArn }, StringEquals: { 'aws:SourceAccount': '<account>' } }, `${what}: CloudWatch key statement conditions`);
+        continue;
+      }
       // The SNS guide: aws:SourceAccount / aws:SourceArn are not supported for this path; deliveries would fail.
       const condKeys = allKeys(st.Condition ?? {});
       assert.ok(!condKeys.includes('aws:SourceAccount') && !condKeys.includes('aws:SourceArn'),
@@ -161,8 +172,11 @@ function checkServiceKey(t: CfnTemplate, keyId: string, what: string, services: 
   }
 }
 
-/** A topic encrypted with `keyId` whose policy is the TLS deny plus (optionally) one EventBridge publish statement. */
-function checkTopicPolicy(t: CfnTemplate, topicId: string, what: string, eventBridgeSourceArn?: string) {
+/**
+ * A topic encrypted with a key whose policy is the TLS deny plus (optionally) one EventBridge publish statement and
+ * (optionally) one CloudWatch-alarm publish statement.
+ */
+function checkTopicPolicy(t: CfnTemplate, topicId: string, what: string, eventBridgeSourceArn?: string, alarmSourceArn?: string) {
   const topic = t.Resources[topicId]!;
   const tps = resourcesOfType(t, 'AWS::SNS::TopicPolicy').filter(([, tp]) => (tp.Properties.Topics as any[]).some((x) => x.Ref === topicId));
   const statements = render(tps.flatMap(([, tp]) => tp.Properties.PolicyDocument.Statement as any[])) as any[];
@@ -179,8 +193,18 @@ function checkTopicPolicy(t: CfnTemplate, topicId: string, what: string, eventBr
     assert.deepEqual(publish.Resource, { Ref: topicId });
     assert.deepEqual(publish.Condition, { StringEquals: { 'aws:SourceAccount': '<account>' }, ArnLike: { 'aws:SourceArn': eventBridgeSourceArn } });
   }
+  const forAlarms = statements.filter((st) => asArray(st.Principal?.Service).includes('cloudwatch.amazonaws.com'));
+  if (alarmSourceArn === undefined) {
+    assert.deepEqual(forAlarms, [], `${what}: CloudWatch alarms must not be able to publish here`);
+  } else {
+    const publish = only(forAlarms, `${what}: CloudWatch alarm publish statement`);
+    assert.equal(publish.Effect, 'Allow');
+    assert.deepEqual(asArray(publish.Action), ['sns:Publish']);
+    assert.deepEqual(publish.Resource, { Ref: topicId });
+    assert.deepEqual(publish.Condition, { ArnLike: { 'aws:SourceArn': alarmSourceArn }, StringEquals: { 'aws:SourceAccount': '<account>' } });
+  }
   // Anything else allowed could only be a CDK grant to a principal of this account: no service, no '*'.
-  for (const st of statements.filter((x) => x.Effect === 'Allow' && !forEvents.includes(x))) {
+  for (const st of statements.filter((x) => x.Effect === 'Allow' && !forEvents.includes(x) && !forAlarms.includes(x))) {
     assert.ok(st.Principal?.AWS && !JSON.stringify(st.Principal).includes('"*"') && st.Principal.Service === undefined, `${what}: unexpected Allow ${JSON.stringify(st)}`);
   }
   assert.ok(topic.Properties.KmsMasterKeyId?.['Fn::GetAtt']?.[1] === 'Arn', `${what}: KmsMasterKeyId must reference a key: ${JSON.stringify(topic.Properties.KmsMasterKeyId)}`);
@@ -191,23 +215,26 @@ function checkKeysAndTopics(s: Synthesized) {
   const x = ids(s);
   const t = x.t;
   assert.notEqual(x.alertKey, x.operationsKey, 'the operations topic has its own key');
-  // Alert key: EventBridge writes the KMS-encrypted dead-letter queue (and CloudWatch, kept for parity).
+  // Alarms publish as cloudwatch.amazonaws.com, only for the breakglass alarms of this account and region.
+  const alarms = `arn:aws:cloudwatch:${c.securityAccount.region}:<account>:alarm:${NAMES.rulePrefix}*`;
+  // Alert key: EventBridge writes the KMS-encrypted dead-letter queue; no alarm publishes to the alert topic.
   checkServiceKey(t, x.alertKey, 'alert key', ['events.amazonaws.com']);
   // Operations key: alarms (CloudWatch) and the raw copy (EventBridge) publish to the operations topic.
-  checkServiceKey(t, x.operationsKey, 'operations key', ['events.amazonaws.com', 'cloudwatch.amazonaws.com']);
+  checkServiceKey(t, x.operationsKey, 'operations key', ['events.amazonaws.com', 'cloudwatch.amazonaws.com'], alarms);
 
   assert.deepEqual(t.Resources[x.alertTopic]!.Properties.KmsMasterKeyId, { 'Fn::GetAtt': [x.alertKey, 'Arn'] });
   assert.deepEqual(t.Resources[x.operationsTopic]!.Properties.KmsMasterKeyId, { 'Fn::GetAtt': [x.operationsKey, 'Arn'] });
   // The alert topic is published to by the notifier only; the operations topic by the central rules' raw copies.
   checkTopicPolicy(t, x.alertTopic, 'alert topic');
-  checkTopicPolicy(t, x.operationsTopic, 'operations topic', centralRulesArnPattern(s));
+  checkTopicPolicy(t, x.operationsTopic, 'operations topic', centralRulesArnPattern(s), alarms);
 
   const expectedTopics = [NAMES.alertTopic, NAMES.operationsTopic, ...chatSeverities(s).map(chatTopicName)].sort();
   assert.deepEqual(resourcesOfType(t, 'AWS::SNS::Topic').map(([, r]) => r.Properties.TopicName).sort(), expectedTopics, 'topics');
   for (const [name, other] of allTemplates(s)) {
     if (name !== SECURITY) {
       assert.deepEqual(resourcesOfType(other, 'AWS::SNS::Topic'), [], `${name}: topics only in the home stack`);
-      assert.deepEqual(resourcesOfType(other, 'AWS::KMS::Key'), [], `${name}: keys only in the home stack`);
+      // The organization trail's stack has its own key for the log files (checkTrail).
+      if (name !== 'Breakglass-Trail') assert.deepEqual(resourcesOfType(other, 'AWS::KMS::Key'), [], `${name}: keys only in the home stack`);
     }
   }
 
@@ -244,17 +271,23 @@ function checkCentralBus(s: Synthesized, expectedOrgId: unknown) {
   assert.deepEqual(stackEnv(s, SECURITY), { account: c.securityAccount.accountId, region: c.securityAccount.region, name: `aws://${c.securityAccount.accountId}/${c.securityAccount.region}` });
   const [, policy] = only(resourcesOfType(t, 'AWS::Events::EventBusPolicy'), 'event bus policy');
   assert.deepEqual(policy.Properties.EventBusName, { Ref: busId });
-  assert.deepEqual(policy.Properties.Statement, {
+  assert.deepEqual(render(policy.Properties.Statement), {
     Sid: 'OrganizationForwarders',
     Effect: 'Allow',
     Principal: '*',
     Action: 'events:PutEvents',
     Resource: { 'Fn::GetAtt': [busId, 'Arn'] },
-    Condition: { StringEquals: { 'aws:PrincipalOrgID': expectedOrgId } },
+    // The organization's forwarder roles only (test/alert-path/edges.test.ts evaluates it).
+    Condition: {
+      StringEquals: { 'aws:PrincipalOrgID': expectedOrgId },
+      ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${NAMES.forwarderRolePrefix}*` },
+      ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*/*' },
+    },
   });
 
   const rules = centralRules(t);
-  const expectedNames = [...CATALOGUE.map((r) => centralRuleName(r.id)), ...(c.alerts.heartbeat.enabled ? [HEARTBEAT_CENTRAL_RULE] : [])];
+  // + the forwarder-liveness rule, which feeds the liveness recorder (test/liveness/templates.test.ts).
+  const expectedNames = [...CATALOGUE.map((r) => centralRuleName(r.id)), ...(c.alerts.heartbeat.enabled ? [HEARTBEAT_CENTRAL_RULE] : []), LIVENESS_NAMES.centralRule];
   assert.deepEqual([...rules.keys()].sort(), expectedNames.sort(), 'one central rule per catalogue rule (+ heartbeat when enabled)');
   const ctx = detectionContext(c);
   const toNotifier = notifierTarget(s);
@@ -274,7 +307,7 @@ function checkCentralBus(s: Synthesized, expectedOrgId: unknown) {
   }
 
   // EventBridge may invoke the notifier only from rules on the central bus of this account.
-  const [, permission] = only(resourcesOfType(t, 'AWS::Lambda::Permission'), 'Lambda permission');
+  const [, permission] = only(resourcesOfType(t, 'AWS::Lambda::Permission').filter(([, r]) => r.Properties.FunctionName['Fn::GetAtt']?.[0] === x.notifier), 'Lambda permission');
   assert.deepEqual(render(permission.Properties), {
     Action: 'lambda:InvokeFunction',
     FunctionName: { 'Fn::GetAtt': [x.notifier, 'Arn'] },
@@ -310,6 +343,7 @@ function checkNotifier(s: Synthesized) {
   assert.deepEqual(fn.Architectures, ['arm64']);
   assert.equal(fn.Handler, 'index.handler');
   assert.equal(fn.PackageType, undefined, 'zip package');
+  assert.equal(fn.ReservedConcurrentExecutions, 10, 'reserved concurrency (lib/constructs/notifier.ts NOTIFIER_RESERVED_CONCURRENCY)');
 
   // Environment: exactly these variables.
   const env = fn.Environment.Variables;
@@ -402,7 +436,7 @@ function checkEveryTarget(s: Synthesized) {
   for (const [name, t] of s.templates) {
     const region = stackEnv(s, name).region;
     // The heartbeat schedule is the one rule without a dead-letter queue: its failure shows as a missing heartbeat.
-    total += checkEveryTargetRetriesAndDeadLetters(t, name, { region, account: '<account>', except: [HEARTBEAT_SCHEDULE_RULE] });
+    total += checkEveryTargetRetriesAndDeadLetters(t, name, { region, account: '<account>', except: [HEARTBEAT_SCHEDULE_RULE, LIVENESS_NAMES.checkRule] });
   }
   total += checkEveryTargetRetriesAndDeadLetters(s.member, 'member-template', { region: '<region>', account: '<account>' });
   const expectedCentral = CATALOGUE.length + 1 /* raw copy */ + (s.config.alerts.heartbeat.enabled ? 1 : 0);
@@ -413,7 +447,7 @@ function checkAlarms(s: Synthesized) {
   const c = s.config;
   const x = ids(s);
   const t = x.t;
-  const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties).filter((a) => !String(a.AlarmName).startsWith(LIVENESS_NAMES.alarmPrefix));
   const names = alarms.map((a) => a.AlarmName);
   assert.equal(new Set(names).size, names.length, 'alarm names are unique');
   for (const a of alarms) {
@@ -443,6 +477,8 @@ function checkAlarms(s: Synthesized) {
     ...[x.centralDlq, x.forwarderDlq].map((q) => `AWS/SQS ApproximateNumberOfMessagesVisible Maximum ${dims({ QueueName: { 'Fn::GetAtt': [q, 'QueueName'] } })}`),
     `AWS/Lambda Errors Sum ${dims({ FunctionName: { Ref: x.notifier } })}`,
     `AWS/Lambda Throttles Sum ${dims({ FunctionName: { Ref: x.notifier } })}`,
+    `AWS/Lambda AsyncEventsDropped Sum ${dims({ FunctionName: { Ref: x.notifier } })}`,
+    `AWS/Lambda DestinationDeliveryFailures Sum ${dims({ FunctionName: { Ref: x.notifier } })}`,
     `AWS/SNS NumberOfNotificationsFailed Sum ${dims({ TopicName: { 'Fn::GetAtt': [x.alertTopic, 'TopicName'] } })}`,
   ];
   assert.deepEqual(alarms.map(sig).sort(), want.sort(), 'alarms');
@@ -459,12 +495,14 @@ function checkHeartbeat(s: Synthesized) {
   const everyRule = allTemplates(s).flatMap(([name, tt]) => resourcesOfType(tt, 'AWS::Events::Rule').map(([id, r]) => ({ name, id, r })));
   const env = t.Resources[x.notifier]!.Properties.Environment.Variables;
   if (!c.alerts.heartbeat.enabled) {
-    assert.deepEqual(everyRule.filter(({ r }) => /heartbeat/.test(r.Properties.Name) || r.Properties.ScheduleExpression !== undefined).map(({ name, id }) => `${name}/${id}`), [],
+    const pureSchedule = (r: any) => r.Properties.ScheduleExpression !== undefined && r.Properties.EventPattern === undefined && r.Properties.Name !== LIVENESS_NAMES.checkRule;
+    assert.deepEqual(everyRule.filter(({ r }) => /heartbeat/.test(r.Properties.Name) || pureSchedule(r)).map(({ name, id }) => `${name}/${id}`), [],
       'no heartbeat rules when heartbeat.enabled is false');
-    assert.ok(!resourcesOfType(t, 'AWS::CloudWatch::Alarm').some(([, a]) => JSON.stringify(a).includes('heartbeat')), 'no heartbeat alarm');
+    assert.ok(!resourcesOfType(t, 'AWS::CloudWatch::Alarm').some(([, a]) => !String(a.Properties.AlarmName).startsWith(LIVENESS_NAMES.alarmPrefix) && JSON.stringify(a).includes('heartbeat')), 'no heartbeat alarm');
     return;
   }
-  const schedules = everyRule.filter(({ r }) => r.Properties.ScheduleExpression !== undefined);
+  // Forwarders carry their own liveness schedule (with a pattern); the liveness check is tested in test/liveness/.
+  const schedules = everyRule.filter(({ r }) => r.Properties.ScheduleExpression !== undefined && r.Properties.EventPattern === undefined && r.Properties.Name !== LIVENESS_NAMES.checkRule);
   const sched = only(schedules, 'scheduled rule');
   assert.equal(sched.name, SECURITY);
   const p = sched.r.Properties;
@@ -535,9 +573,13 @@ function checkChat(s: Synthesized) {
 }
 
 function checkTrail(s: Synthesized) {
-  const t = s.templates.get('Breakglass-Security')!;
+  // cloudTrail.mode create: an organization trail from the management account, none in the security account.
+  assert.deepEqual(resourcesOfType(s.templates.get('Breakglass-Security')!, 'AWS::CloudTrail::Trail'), []);
+  const t = s.templates.get('Breakglass-Trail')!;
+  assert.equal(s.app.synth().getStackByName('Breakglass-Trail').environment.account, s.config.organization.managementAccountId);
   const [, trail] = only(resourcesOfType(t, 'AWS::CloudTrail::Trail'), 'trail');
   const p = trail.Properties;
+  assert.equal(p.IsOrganizationTrail, true);
   assert.equal(p.IsMultiRegionTrail, true);
   assert.equal(p.IncludeGlobalServiceEvents, true);
   assert.equal(p.EnableLogFileValidation, true);
@@ -571,6 +613,17 @@ function checkTrail(s: Synthesized) {
     Bucket: { Ref: bucketId },
     PolicyDocument: Match.objectLike({
       Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    }),
+  });
+  // The organization's prefix (AWSLogs/<organization ID>/…) is writable by this trail only (aws:SourceArn).
+  Template.fromJSON(t).hasResourceProperties('AWS::S3::BucketPolicy', {
+    Bucket: { Ref: bucketId },
+    PolicyDocument: Match.objectLike({
+      Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'CloudTrailOrganizationWrite', Effect: 'Allow', Action: 's3:PutObject', Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/AWSLogs/*']] },
+        Condition: { StringEquals: Match.objectLike({ 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': Match.anyValue() }) },
+      })]),
     }),
   });
 }
@@ -608,7 +661,7 @@ function checkSecurityForwarders(s: Synthesized) {
       const [, r] = rules.get(forwarderRuleName(rule.id))!;
       assert.equal(r.Condition, undefined, `${name}: region is known, no condition needed`);
       assert.equal(r.Properties.State, rule.readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED', `${name}: ${rule.id}`);
-      assert.deepEqual(r.Properties.EventPattern, rule.pattern(ctx), `${name}: ${rule.id} pattern`);
+      assert.deepEqual(r.Properties.EventPattern, rule.readOnlyEvents ? withHeartbeat(rule.pattern(ctx), forwarderRuleName(rule.id)) : rule.pattern(ctx), `${name}: ${rule.id} pattern`);
       assert.deepEqual(render(r.Properties.Targets), [{
         Id: 'CentralBus', Arn: centralArn, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
         RetryPolicy: RETRY_POLICY, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
@@ -646,12 +699,12 @@ describe('security stacks: example config', () => {
   test('central bus admits the organization only; its rules invoke the notifier (input transformer, retries, central DLQ); one invoke permission', () => checkCentralBus(s, 'o-a1b2c3d4e5'));
   alertPathTests(() => s);
   test('forwarders in every watched region of the security account; global-only rules only in us-east-1; retries and DLQ', () => checkSecurityForwarders(s));
-  test('trail: multi-region, log file validation, read+write management events, KMS-encrypted private bucket', () => checkTrail(s));
+  test('trail: an organization trail from the management account, multi-region, log file validation, read+write management events, KMS-encrypted private bucket', () => checkTrail(s));
   test('no organization-ID lookup when organization.id is given: the notifier is the only Lambda function', () => {
     for (const [name, t] of allTemplates(s)) {
       assert.deepEqual(resourcesOfType(t, 'Custom::AWS'), [], name);
       const fns = resourcesOfType(t, 'AWS::Lambda::Function').map(([, r]) => r.Properties.FunctionName);
-      assert.deepEqual(fns, name === SECURITY ? [NAMES.notifierFunction] : [], name);
+      assert.deepEqual(fns, name === SECURITY ? [NAMES.notifierFunction, LIVENESS_NAMES.recorderFunction, LIVENESS_NAMES.watchdogFunction] : [], name);
     }
   });
   test('the security account has the break-glass role too (the StackSet excludes it), with the MFA trust', () => {
@@ -669,9 +722,9 @@ describe('security stacks: example config', () => {
     const tpl = Template.fromJSON(s.templates.get(SECURITY)!);
     tpl.resourceCountIs('AWS::IAM::User', s.config.users.length);
     tpl.resourceCountIs('AWS::IAM::AccessKey', 0);
-    tpl.resourceCountIs('AWS::Lambda::Permission', 1);
+    tpl.resourceCountIs('AWS::Lambda::Permission', 3); // notifier + liveness recorder and watchdog
     tpl.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeyPolicy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({
-      Principal: { Service: Match.arrayWith(['events.amazonaws.com']) }, Action: Match.arrayWith(['kms:GenerateDataKey*', 'kms:Decrypt']), Condition: Match.absent(),
+      Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['kms:GenerateDataKey*', 'kms:Decrypt']), Condition: Match.absent(),
     })]) }) });
     tpl.hasResourceProperties('AWS::SNS::Topic', { TopicName: NAMES.alertTopic, KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] } });
     tpl.hasResourceProperties('AWS::Events::Rule', { Name: centralRuleName('console-login'), Targets: [Match.objectLike({
@@ -718,7 +771,7 @@ describe('security stacks: organization ID looked up, existing organization trai
     const [crId, cr] = only(resourcesOfType(t, 'Custom::AWS'), 'Custom::AWS');
     assert.match(JSON.stringify(cr.Properties), /describeOrganization/);
     checkCentralBus(s, { 'Fn::GetAtt': [crId, 'Organization.Id'] });
-    assert.equal(resourcesOfType(t, 'AWS::Lambda::Function').length, 2, 'the notifier and the custom-resource provider');
+    assert.equal(resourcesOfType(t, 'AWS::Lambda::Function').length, 4, 'the notifier, the custom-resource provider and the two liveness functions');
     for (const [name, other] of allTemplates(s)) {
       if (name === SECURITY) continue;
       assert.deepEqual(resourcesOfType(other, 'Custom::AWS'), [], name);

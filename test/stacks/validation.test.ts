@@ -75,8 +75,13 @@ const EXPECTED_ACKNOWLEDGEMENTS: ReadonlyArray<readonly [RegExp, RegExp]> = [
   [/^Annotation::AwsSolutions-IAM5\[Resource::\*\]$/, /^Breakglass-Security\/(OrganizationId|Users\/Policy)$/],
   [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:iam::\*:role\/[\w+=,.@-]+\]$/, /^Breakglass-Security\/Users\/Policy$/],
   [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa\/\*\]$/, /^Breakglass-Security\/Users\/Policy$/],
-  [/^Annotation::AwsSolutions-S1$/, /^Breakglass-Security\/Trail\/AccessLogs$/],
+  [/^Annotation::AwsSolutions-S1$/, /^Breakglass-Trail\/Trail\/AccessLogs$/],
   [/^CloudFormation-Validate::W9053$/, /^Breakglass-MemberTemplate$/],
+  // Forwarder liveness (docs/decisions/0003-forwarder-liveness.md): the two functions' basic execution role, the
+  // watchdog publishing to the KMS-encrypted operations topic, and a table that rebuilds itself (no PITR).
+  [/^Annotation::AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/, /^Breakglass-Security\/Liveness\/(Recorder|Watchdog)$/],
+  [/^Annotation::AwsSolutions-IAM5\[Action::kms:GenerateDataKey\*\]$/, /^Breakglass-Security\/Liveness\/Watchdog$/],
+  [/^Annotation::AwsSolutions-DDB3$/, /^Breakglass-Security\/Liveness\/Table$/],
 ];
 
 /** Resource types the variants must reach between them, so every construct went through cdk-nag and cfn-lint. */
@@ -84,7 +89,7 @@ const MUST_BE_CHECKED = [
   'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
   'AWS::CloudWatch::Alarm', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::Logs::LogGroup',
   'AWS::Chatbot::SlackChannelConfiguration', 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 'Custom::AWS', 'AWS::CloudTrail::Trail',
-  'AWS::CloudFormation::StackSet', 'AWS::Events::EventBus', 'AWS::Events::Rule',
+  'AWS::CloudFormation::StackSet', 'AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::DynamoDB::Table', 'AWS::Scheduler::Schedule',
 ];
 
 const runs = new Map<string, NagRun>();
@@ -105,7 +110,8 @@ for (const name of Object.keys(VARIANTS)) {
       assert.ok(files.includes(`${stackIds.memberStackSets}.template.json`));
       const c = VARIANTS[name]!();
       const regions = detectionContext(c).regions.length;
-      const expected = 1 /* member */ + 1 /* stacksets */ + regions /* security */ + (c.organization.includeManagementAccount ? regions : 0);
+      const expected = 1 /* member */ + 1 /* stacksets */ + regions /* security */ + (c.organization.includeManagementAccount ? regions : 0)
+        + (c.cloudTrail.mode === 'create' ? 1 : 0) /* organization trail */;
       assert.equal(r.templateFiles.length, expected);
     });
 

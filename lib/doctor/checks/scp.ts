@@ -43,11 +43,18 @@ function covers(s: Statement, action: string): boolean {
 
 const unconditionalEverywhere = (s: Statement) => !s.Condition && s.NotResource === undefined && arr(s.Resource ?? '*').includes('*');
 
+/**
+ * Roles the breakglass guardrail keeps for the deployment (lib/constructs/guardrail-scp.ts, ProtectDeploymentRoles),
+ * and IAM users (its ProtectBreakglassIam statement names the break-glass users): a Deny on those does not stop the
+ * role repairing an account either, and the actions evaluated here act on roles, never on users.
+ */
+const DEPLOYMENT_ROLE_OR_USER = /:role\/(stacksets-exec-|AWSCloudFormationStackSetExecutionRole$)|^arn:[^:]+:iam::\d{12}:user\//;
+
 /** A Deny that names only breakglass's own resources protects them; it does not stop the role repairing an account. */
 function protectsBreakglassOnly(s: Statement, roleName: string): boolean {
   const res = arr(s.Resource);
   return s.NotResource === undefined && res.length > 0 && !res.includes('*')
-    && res.every((r) => r.includes(NAMES.rulePrefix) || r.includes(`:role/${roleName}`) || r.includes('breakglass'));
+    && res.every((r) => r.includes(NAMES.rulePrefix) || r.includes(`:role/${roleName}`) || r.includes('breakglass') || DEPLOYMENT_ROLE_OR_USER.test(r));
 }
 
 export interface ScpVerdict { readonly blocked: string[]; readonly uncertain: string[] }

@@ -1,21 +1,29 @@
 /**
- * A trail is logging: EventBridge receives CloudTrail's "AWS API Call via CloudTrail" and sign-in events only while
- * a trail logs (EventBridge user guide, "Events from AWS services via AWS CloudTrail"). CloudTrail DescribeTrails
- * (home region, includeShadowTrails: true, so multi-region and organization trails created elsewhere are listed,
- * CloudTrail API Reference) and GetTrailStatus by trail ARN (IsLogging; "To get the status of a shadow trail …
- * you must specify its ARN").
- * cloudTrail.mode create: a multi-region trail of the security account (breakglass creates breakglass-trail).
- * existing-organization-trail: an organization trail (IsOrganizationTrail), which logs every account.
+ * Every targeted account is covered by a logging trail with read and write management events: EventBridge receives
+ * CloudTrail's "AWS API Call via CloudTrail" and sign-in events only while a trail logs in that account (EventBridge
+ * user guide, "AWS service events delivered via AWS CloudTrail"), and SwitchRole and the role owner's AssumeRole are
+ * recorded in the member accounts.
+ * - An organization trail (IsOrganizationTrail) logs every account of the organization, present and future (CloudTrail
+ *   user guide, "Creating a trail for an organization"); member accounts see it in DescribeTrails, so doctor proves
+ *   coverage with the credentials of any account. cloudTrail.mode create deploys one (Breakglass-Trail);
+ *   existing-organization-trail expects one.
+ * - Without one, doctor can read only the trails of the account its credentials belong to: a multi-region trail there
+ *   covers that account, and the other targets cannot be proven covered (a warning naming them, with the fix).
+ * CloudTrail DescribeTrails (home region, includeShadowTrails: true, so multi-region and organization trails created
+ * elsewhere are listed, CloudTrail API Reference) and GetTrailStatus by trail ARN (IsLogging; "To get the status of a
+ * shadow trail … you must specify its ARN").
  * Event selectors: the trail must log management events, read-only ones too: AssumeRole is recorded with
  * readOnly: true (IAM user guide, "Logging IAM and AWS STS API calls with AWS CloudTrail"), and a trail that logs only
  * write events never hands it to EventBridge. GetEventSelectors returns either basic selectors (ReadWriteType
  * All | ReadOnly | WriteOnly, IncludeManagementEvents) or advanced ones (field selectors on eventCategory and readOnly)
  * (CloudTrail API Reference, GetEventSelectors, EventSelector, AdvancedFieldSelector).
  */
+import type { BreakglassConfig } from '../../config/schema';
+import { stackIds } from '../../deployment/stack-ids';
 import { NAMES } from '../../naming';
 import { mapLimit } from '../concurrency';
 import type { Check, DoctorContext } from '../types';
-import { attempt, fail, listSome, pass, warn, wrongAccount } from './common';
+import { attempt, fail, listSome, pass, warn } from './common';
 
 export interface TrailFacts {
   readonly name: string;
@@ -77,10 +85,32 @@ async function trailFacts(ctx: DoctorContext, region: string) {
   });
 }
 
-/** Pure verdict over the trails found, for either mode. */
-export function judgeTrails(mode: 'create' | 'existing-organization-trail', trails: readonly TrailFacts[], region: string) {
-  const wanted = trails.filter((t) => (mode === 'create' ? t.multiRegion : t.organization));
-  const kind = mode === 'create' ? 'multi-region trail' : 'organization trail';
+/** What a verdict needs besides the trails: the mode, the targets to cover, and whose trails were read. */
+export interface TrailScope {
+  readonly mode: BreakglassConfig['cloudTrail']['mode'];
+  /** Targets that must be covered: OU IDs, account IDs, each with what it is, e.g. "333333333333 (security account)". */
+  readonly targets: readonly { readonly id: string; readonly label: string }[];
+  /** The account whose credentials read the trails; undefined when unknown. */
+  readonly callerAccount?: string;
+}
+
+/** The accounts and OUs a trail must cover for this config: StackSet targets, the security and the management account. */
+export function trailTargets(c: BreakglassConfig): TrailScope['targets'] {
+  const o = c.organization;
+  return [
+    { id: c.securityAccount.accountId, label: `${c.securityAccount.accountId} (security account)` },
+    ...(o.includeManagementAccount && o.managementAccountId !== c.securityAccount.accountId
+      ? [{ id: o.managementAccountId, label: `${o.managementAccountId} (management account)` }] : []),
+    ...o.targets.organizationalUnits.map((ou) => ({ id: ou, label: `every account in ${ou}` })),
+    ...o.targets.accounts.map((a) => ({ id: a, label: a })),
+  ];
+}
+
+type Verdict = ReturnType<typeof pass>;
+
+/** Verdict over the trails of one kind; undefined when there is none of that kind. */
+function judgeKind(kind: string, wanted: readonly TrailFacts[], region: string, unreadableFix: string): Verdict | undefined {
+  if (wanted.length === 0) return undefined;
   const logging = wanted.filter((t) => t.logging === true);
   const complete = logging.filter((t) => !t.management || (t.management.read && t.management.write));
   if (logging.length && !complete.length) {
@@ -88,41 +118,59 @@ export function judgeTrails(mode: 'create' | 'existing-organization-trail', trai
       'log read and write management events (aws cloudtrail put-event-selectors --trail-name ARN --event-selectors \'[{"ReadWriteType":"All","IncludeManagementEvents":true}]\'): AssumeRole is a read-only event, sign-ins and IAM changes are write events');
   }
   if (logging.length) {
-    const unread = complete.filter((t) => !t.management);
-    if (unread.length === complete.length) {
+    const good = complete.filter((t) => t.management);
+    if (good.length === 0) {
       return warn(`${kind} logging: ${listSome(complete.map((t) => t.name))}, but its event selectors could not be read`,
         'give the credentials cloudtrail:GetEventSelectors: a trail that skips read-only management events misses every AssumeRole');
     }
-    const good = complete.filter((t) => t.management);
-    const own = good.find((t) => t.name === NAMES.trail);
-    return pass(`${kind} logging read and write management events: ${listSome(good.map((t) => t.name))}${mode === 'create' && !own ? ` (not ${NAMES.trail}, which is absent or not logging)` : ''}`);
+    return pass(`${kind} logging read and write management events: ${listSome(good.map((t) => t.name))}`);
   }
   const unknown = wanted.filter((t) => t.logging === undefined);
   if (unknown.length) {
-    return warn(`${kind} found but its status could not be read: ${unknown.map((t) => `${t.name}: ${t.statusError}`).join('; ')}`,
-      mode === 'create' ? 'give the credentials cloudtrail:GetTrailStatus, then run again'
-        : 'run breakglass doctor with credentials of the management account (or the CloudTrail delegated administrator) that owns the organization trail');
+    return warn(`${kind} found but its status could not be read: ${unknown.map((t) => `${t.name}: ${t.statusError}`).join('; ')}`, unreadableFix);
   }
-  if (wanted.length) {
-    return fail(`${kind} not logging: ${listSome(wanted.map((t) => t.name))}`,
-      `start it (aws cloudtrail start-logging --name ARN --region ${region}) and find out who stopped it: without a logging trail no alert is raised`);
+  return fail(`${kind} not logging: ${listSome(wanted.map((t) => t.name))}`,
+    `start it (aws cloudtrail start-logging --name ARN --region ${region}) and find out who stopped it: without a logging trail no alert is raised`);
+}
+
+/** Pure verdict: is every target covered by a logging trail with read and write management events? */
+export function judgeTrails(scope: TrailScope, trails: readonly TrailFacts[], region: string): Verdict {
+  const create = scope.mode === 'create';
+  const deployTrail = `deploy ${stackIds.trail} with credentials of the management account (cloudTrail.mode: create; it creates the organization trail ${NAMES.trail})`;
+  const org = judgeKind('organization trail', trails.filter((t) => t.organization), region,
+    'run breakglass doctor with credentials of the management account (or the CloudTrail delegated administrator) that owns the organization trail');
+  if (org?.status === 'pass') {
+    const named = trails.some((t) => t.organization && t.name === NAMES.trail && t.logging);
+    return pass(`${org.detail}; an organization trail logs every account of the organization, so it covers every target: ${listSome(scope.targets.map((t) => t.label))}`
+      + (create && !named ? ` (not ${NAMES.trail}, which is absent or not logging)` : ''));
   }
-  return fail(`no ${kind} in ${region}${trails.length ? ` (found: ${listSome(trails.map((t) => t.name))})` : ''}`,
-    mode === 'create' ? `redeploy the security stack: it creates the multi-region trail ${NAMES.trail}`
-      : 'create an organization trail in the management account, or set cloudTrail.mode: create');
+  if (org) return org;
+
+  // No organization trail: only this account's own trails can be read.
+  const own = judgeKind('multi-region trail', trails.filter((t) => t.multiRegion), region, 'give the credentials cloudtrail:GetTrailStatus, then run again');
+  const noOrg = create ? `no organization trail (${NAMES.trail} from ${stackIds.trail})` : 'no organization trail';
+  if (own?.status === 'pass') {
+    const caller = scope.callerAccount;
+    const unproven = scope.targets.filter((t) => t.id !== caller).map((t) => t.label);
+    if (unproven.length === 0) return pass(`${own.detail}; it covers account ${caller}, the only target`);
+    return warn(`${noOrg}; ${own.detail}, which covers only account ${caller ?? 'of these credentials'}. Not proven covered: ${listSome(unproven)}: doctor sees only the trails of the account its credentials belong to`,
+      create ? deployTrail
+        : `create an organization trail from the management account (or set cloudTrail.mode: create), or check every target's own trail with its credentials (aws cloudtrail describe-trails --include-shadow-trails; aws cloudtrail get-event-selectors --trail-name ARN)`);
+  }
+  if (own) return { status: own.status === 'warn' ? 'warn' : 'fail', detail: `${noOrg}; ${own.detail}`, fix: create ? deployTrail : own.fix };
+  return fail(`${noOrg} and no multi-region trail in ${region}${trails.length ? ` (found: ${listSome(trails.map((t) => t.name))})` : ''}: EventBridge receives no CloudTrail events in these accounts`,
+    create ? deployTrail : 'create an organization trail in the management account, or set cloudTrail.mode: create');
 }
 
 export const trailCheck: Check = {
-  id: 'trail', title: 'A CloudTrail trail is logging', action: 'cloudtrail:DescribeTrails',
+  id: 'trail', title: 'A trail logs every targeted account', action: 'cloudtrail:DescribeTrails',
   async run(ctx) {
-    const mode = ctx.config.cloudTrail.mode;
-    if (mode === 'create') {
-      const guard = await wrongAccount(ctx, ctx.config.securityAccount.accountId, 'the security account');
-      if (guard) return guard;
-    }
-    const region = ctx.config.securityAccount.region;
+    const c = ctx.config;
+    const region = c.securityAccount.region;
     const facts = await attempt(ctx, 'cloudtrail:DescribeTrails', () => trailFacts(ctx, region));
     if (!facts.ok) return fail(facts.error, 'give the credentials cloudtrail:DescribeTrails and cloudtrail:GetTrailStatus, then run again');
-    return judgeTrails(mode, facts.value, region);
+    let callerAccount: string | undefined;
+    try { callerAccount = (await ctx.caller()).account; } catch { /* unknown: the warning says "these credentials" */ }
+    return judgeTrails({ mode: c.cloudTrail.mode, targets: trailTargets(c), callerAccount }, facts.value, region);
   },
 };
