@@ -77,3 +77,10 @@ export function gitState(paths: readonly string[]): { head: string; dirty: numbe
     dirty: git(['status', '--porcelain', '--', ...paths]).split('\n').filter(Boolean).length,
   };
 }
+
+/** "<short hash> (<date>, N files changed since)" of another checkout, for before/after comparisons. */
+export function gitStateOf(dir: string): string {
+  const git = (a: string[]) => spawnSync('git', ['-C', dir, ...a], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length;
+  return `commit ${git(['log', '-1', '--format=%h, %cs']) || '?'}${dirty ? `, ${dirty} tracked files modified` : ''}`;
+}
