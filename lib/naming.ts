@@ -23,6 +23,13 @@ export const NAMES = {
   forwarderRolePrefix: 'breakglass-forwarder-',
   /** StackSet that carries the member baseline (role + forwarders). */
   memberStackSet: 'breakglass-member-baseline',
+  /**
+   * IAM group of the break-glass users, which carries their one managed policy (Security Hub IAM.2 / AWS Config
+   * iam-user-no-policies-check: "IAM users must inherit permissions from IAM groups or roles").
+   */
+  usersGroup: 'breakglass-users',
+  /** Customer managed policy attached to that group (fixed name, so changes to it can be detected by ARN). */
+  usersPolicy: 'breakglass-users',
   /** CloudFormation stack-name prefix used by the CDK app. */
   stackPrefix: 'Breakglass',
 } as const;

@@ -14,7 +14,7 @@ Exit codes:
   0  success
   1  checks found problems (doctor)
   2  usage error or invalid input (bad config, bad pattern, unreadable events; the readable ones are still processed)
-  3  AWS or runtime error`;
+  3  AWS or runtime error (also: doctor or links still running at --deadline)`;
 
 export function buildProgram(io: Io = processIo): { program: Command; exitCode: () => number } {
   let code = EXIT.ok as number;
@@ -65,10 +65,11 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .description('the emergency sheet to print and vault: sign-in URL, and role ARN and switch-role link of every active account')
     .addOption(configOption())
     .addOption(new Option('-f, --format <format>', 'output format (default: from the --out extension, else markdown)').choices(['markdown', 'html', 'json']))
-    .option('-o, --out <file>', 'write the sheet to this file instead of stdout')
+    .option('-o, --out <file>', 'write the sheet to this file instead of stdout ("-": stdout)')
     .option('--offline', 'do not ask AWS: list only the accounts named in the config (explicit targets, security, management)')
     .option('--profile <name>', 'AWS profile with credentials of the management account or a delegated administrator')
     .option('--region <region>', 'AWS region for the API calls (default: AWS_REGION, else the config\'s home region)')
+    .option('--deadline <seconds>', 'give up after this long, naming the call that did not answer (exit 3)', '300')
     .action(async (o) => { code = await (require('./commands/links') as typeof import('./commands/links')).runLinks(o, io); });
 
   program.command('drill')
@@ -87,7 +88,41 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .option('--json', 'print one JSON document ({"schemaVersion":1,"checks":[...]})')
     .option('--profile <name>', 'AWS profile: the security account\'s credentials (StackSet and SCP checks need the management account\'s)')
     .option('--region <region>', 'AWS region for the global services\' calls (IAM, STS, Organizations); regional resources are read where they live')
+    .option('--deadline <seconds>', 'whole-run deadline: checks still running then are reported as unfinished (exit 3)', '300')
     .action(async (o) => { code = await (require('./commands/doctor') as typeof import('./commands/doctor')).runDoctor(o, io); });
+
+  program.command('audit')
+    .description('every break-glass session reconstructed across accounts (sign-in, role sessions, every call) from CloudTrail files or Athena')
+    .addOption(configOption())
+    .option('--from <iso>', 'sessions overlapping this time or later (ISO 8601 date, or date-time with a zone)')
+    .option('--to <iso>', 'sessions overlapping this time or earlier (a date means the end of that day, UTC)')
+    .option('--user <name>', 'only this break-glass user')
+    .addOption(new Option('-f, --format <format>', 'output format (default: from the --out extension, else markdown)').choices(['markdown', 'html', 'json']))
+    .option('--json', 'same as --format json: one document ({"schemaVersion":1,"sessions":[...],"attempts":[...]})')
+    .option('-o, --out <file>', 'write the report to this file instead of stdout ("-": stdout)')
+    .option('--athena', 'query the organization trail table in Athena instead of reading files (see breakglass athena-table)')
+    .option('--database <name>', 'Athena database of the trail table (--athena)')
+    .option('--table <name>', 'Athena table created by breakglass athena-table (--athena)')
+    .option('--workgroup <name>', 'Athena workgroup (--athena)')
+    .option('--output <s3-url>', 'query result location, when the workgroup does not set one (--athena)')
+    .option('--catalog <name>', 'data catalog (--athena; default: the workgroup\'s, AwsDataCatalog)')
+    .option('--profile <name>', 'AWS profile allowed to run Athena queries and read the trail bucket (--athena)')
+    .option('--region <region>', 'region of the Athena workgroup (--athena; default: AWS_REGION, else the config\'s home region)')
+    .option('--deadline <seconds>', 'give up on the Athena queries after this long, stopping the one running (exit 3)', '300')
+    .option('--no-prefilter', 'parse every JSON Lines record (by default only lines holding a break-glass name or key are parsed; the report is the same, but malformed lines that cannot matter are then reported too)')
+    .argument('[inputs...]', 'CloudTrail log files (.json, .json.gz), directories (read recursively, e.g. a copy of AWSLogs/), JSON Lines or EventBridge events; "-" or none for stdin')
+    .action(async (inputs: string[], o) => { code = await (require('./commands/audit') as typeof import('./commands/audit')).runAudit({ ...o, files: inputs }, io); });
+
+  program.command('athena-table')
+    .description('the Athena CREATE EXTERNAL TABLE statement for the organization trail bucket, with partition projection (offline)')
+    .addOption(configOption())
+    .requiredOption('--bucket <name>', 'S3 bucket of the organization trail')
+    .option('--prefix <prefix>', 'S3 key prefix of the trail, if it has one')
+    .option('--database <name>', 'Athena database', 'default')
+    .option('--table <name>', 'table name', 'breakglass_org_trail')
+    .option('--org-id <id>', 'organization ID (default: organization.id of the config)')
+    .option('--start <date>', 'first day the table projects (YYYY-MM-DD)', '2020-01-01')
+    .action(async (o) => { code = (require('./commands/athena-table') as typeof import('./commands/athena-table')).runAthenaTable(o, io); });
 
   return { program, exitCode: () => code };
 }

@@ -2,11 +2,13 @@
  * Reads a YAML or JSON config, validates it against the schema and the semantic checks, and reports every
  * problem at once as `file:line: path: what was expected` (line when the YAML node can be located), sorted by line.
  */
-import { readFileSync } from 'node:fs';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { formatSize, limits } from '../detection/limits';
+import { readTextFileLimited } from '../read-text-file';
+import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { describeIssue } from './issue-messages';
 import { configSchema, type BreakglassConfig } from './schema';
 import type { ConfigProblem } from './semantic';
+import { duplicateKeys, expansionProblem, keyNodeOf, MAX_ALIAS_COUNT } from './yaml-checks';
 
 export class ConfigError extends Error {
   constructor(readonly file: string, readonly problems: readonly string[]) {
@@ -23,9 +25,12 @@ export interface LoadedConfig {
 export function loadConfigFile(file: string): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded (README, "Limits"): `-c /dev/zero` or a huge file by mistake must not read until memory runs out.
+    text = readTextFileLimited(file, limits().maxConfigBytes);
   } catch (e) {
-    throw new ConfigError(file, [`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ETOOBIG') throw new ConfigError(file, [`${file}: larger than ${formatSize(limits().maxConfigBytes)} (the limit for a config file; a config is a few KB): is this the right file?`]);
+    throw new ConfigError(file, [`${file}: cannot read the file (${code ?? (e as Error).message})`]);
   }
   return { file, config: parseConfigText(text, file) };
 }
@@ -33,14 +38,23 @@ export function loadConfigFile(file: string): LoadedConfig {
 /** Parses YAML (a superset of JSON, so JSON configs work too) and validates. Throws ConfigError. */
 export function parseConfigText(text: string, file = '<config>'): BreakglassConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(file, byLine(doc.errors.map((e) => {
+  let doc: Document;
+  let raw: unknown;
+  try {
+    // uniqueKeys: false, then duplicateKeys(): the package's own check is quadratic in the number of keys.
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+    const syntax = doc.errors.map((e) => {
       const at = e.linePos?.[0];
       return { line: at?.line, text: `${file}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
-    })));
+    });
+    for (const at of duplicateKeys(doc, lines)) syntax.push({ line: at.line, text: `${file}:${at.line}:${at.col}: YAML syntax: Map keys must be unique` });
+    if (syntax.length > 0) throw new ConfigError(file, byLine(syntax));
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const problem = expansionProblem(e);
+    if (problem === undefined) throw e;
+    throw new ConfigError(file, [`${file}: ${problem}`]);
   }
-  const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [`${file}: expected a mapping with securityAccount, organization, users, role and alerts`]);
   }
@@ -74,7 +88,7 @@ function lineOf(doc: Document, lines: LineCounter, path: ReadonlyArray<string | 
     const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
     const last = path[n - 1];
     let node: unknown;
-    if (isMap(parent)) node = parent.items.find((pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === last)?.key;
+    if (isMap(parent)) node = keyNodeOf(parent, last);
     else if (isSeq(parent) && typeof last === 'number') node = parent.items[last];
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }

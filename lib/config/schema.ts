@@ -138,8 +138,8 @@ export const roleSchema = z.strictObject({
     .describe('Longest role session in seconds (IAM allows 3600 to 43200).'),
   maxMfaAgeSeconds: z.number().int().min(60).max(129600).optional()
     .describe('If set, the trust policy also requires the MFA sign-in to be at most this old (aws:MultiFactorAuthAge).'),
-  requireSessionNameIsUserName: z.boolean().default(false)
-    .describe('Trust requires sts:RoleSessionName = the IAM user name, so every action in members names a person.'),
+  requireSessionNameIsUserName: z.boolean().default(true)
+    .describe('Trust requires sts:RoleSessionName = the IAM user name, so every action in members names a person (the console sets it; the CLI passes --role-session-name).'),
 });
 
 export const serviceControlPolicySchema = z.strictObject({
@@ -171,7 +171,7 @@ const configShape = z.strictObject({
     })
     .describe('Break-glass IAM users in the security account (console password and MFA, no access keys).'),
   role: roleSchema.superRefine(report(roleProblems), typesValid)
-    .default({ name: 'BreakGlassRole', managedPolicies: ['IAMFullAccess'], maxSessionDuration: 3600, requireSessionNameIsUserName: false })
+    .default({ name: 'BreakGlassRole', managedPolicies: ['IAMFullAccess'], maxSessionDuration: 3600, requireSessionNameIsUserName: true })
     .describe('The role the break-glass users assume in every target account.'),
   alerts: alertsSchema.superRefine(report(alertsProblems), typesValid)
     .describe('Who is alerted when the glass is broken, and how.'),

@@ -90,6 +90,13 @@ export function crossSectionProblems(c: BreakglassConfig): ConfigProblem[] {
   if (t.accounts.includes(c.securityAccount.accountId)) {
     problems.push({ path: ['organization', 'targets', 'accounts', t.accounts.indexOf(c.securityAccount.accountId)], message: 'the security account gets the role and forwarders from its own stacks; remove it from the StackSet targets' });
   }
+  if (c.securityAccount.accountId === c.organization.managementAccountId) {
+    // Both get the role and the forwarders from their own stacks (Breakglass-Security*, Breakglass-Management*): in one
+    // account they create the same IAM role and EventBridge rule names and fail at deploy time. And SCPs never
+    // restrict the management account (Organizations user guide, "Service control policies"), so the guardrail could
+    // not protect the users there.
+    problems.push({ path: ['securityAccount', 'accountId'], message: 'the security account must not be the management account: both would create the break-glass role and the same forwarder rules (deploy fails on names that already exist), and SCPs cannot protect users in the management account; use a dedicated security account' });
+  }
   if (![...c.regions.enabled, ...c.regions.optIn].includes(c.securityAccount.region)) {
     problems.push({ path: ['securityAccount', 'region'], message: `home region "${c.securityAccount.region}" must be one of the watched regions (regions.enabled or regions.optIn)` });
   }

@@ -1,6 +1,7 @@
 import { Aws, Duration, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT } from './break-glass-users';
 
 export interface BreakGlassRoleProps {
   readonly roleName: string;
@@ -14,7 +15,15 @@ export interface BreakGlassRoleProps {
   readonly maxSessionDurationSeconds?: number;
   /** If set, the MFA sign-in must be at most this old (aws:MultiFactorAuthAge). @default - no age limit */
   readonly maxMfaAgeSeconds?: number;
-  /** Require the role session name to equal the IAM user name. @default false */
+  /**
+   * Require the role session name to equal the IAM user name (sts:RoleSessionName = ${aws:username}), so every
+   * action under the role names the person in CloudTrail (userIdentity.arn ends in /<user name>). The console's
+   * Switch Role provides the key (IAM user guide, "IAM and AWS STS condition context keys", sts:RoleSessionName:
+   * "present in the request when the principal assumes the role using the AWS Management Console, any assume-role
+   * CLI command, or any AWS STS AssumeRole API operation") and names the session after the IAM user (observed in
+   * SwitchRole records: arn:aws:sts::<account>:assumed-role/<role>/<user name>); the CLI passes --role-session-name.
+   * @default true
+   */
   readonly requireSessionNameIsUserName?: boolean;
 }
 
@@ -46,7 +55,7 @@ export class BreakGlassRole extends Construct {
     };
     if (props.maxMfaAgeSeconds !== undefined) conditions.NumericLessThanEquals = { 'aws:MultiFactorAuthAge': String(props.maxMfaAgeSeconds) };
     // The console names a switch-role session after the IAM user; CLI users must pass --role-session-name.
-    if (props.requireSessionNameIsUserName) conditions.StringEquals = { 'sts:RoleSessionName': '${aws:username}' };
+    if (props.requireSessionNameIsUserName ?? true) conditions.StringEquals = { 'sts:RoleSessionName': '${aws:username}' };
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
@@ -56,7 +65,28 @@ export class BreakGlassRole extends Construct {
       managedPolicies: props.managedPolicies.map((p) => (p.startsWith('arn:')
         ? iam.ManagedPolicy.fromManagedPolicyArn(this, `Policy${p.replace(/[^A-Za-z0-9]/g, '')}`, p)
         : iam.ManagedPolicy.fromAwsManagedPolicyName(p))),
+      // Whatever role.managedPolicies grants (AdministratorAccess includes signin:*), a role session must not become
+      // `aws login` credentials that the CLI refreshes for up to 12 hours outside the console (docs/detection.md).
+      inlinePolicies: {
+        DenyConsoleCredentialsForLocalDevelopment: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: [...CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT], resources: ['*'] })],
+        }),
+      },
     });
+    // A source identity may be set, never required: "You cannot switch to a role in the AWS Management Console that
+    // requires a source identity to be set when the role is assumed" (IAM user guide, "Monitor and control actions
+    // taken with assumed roles"). Setting one needs sts:SetSourceIdentity in the trust as well (same page,
+    // "Permissions required to set source identity"), in its own statement so a request without one (the console)
+    // is decided by the AssumeRole statement alone. Only the user's own name is accepted.
+    this.role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:SetSourceIdentity'],
+      principals: [new iam.AccountPrincipal(props.securityAccountId)],
+      conditions: {
+        ArnEquals: conditions.ArnEquals,
+        Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+        StringEquals: { 'sts:SourceIdentity': '${aws:username}' },
+      },
+    }));
     // cdk-nag names the finding after the policy ARN as written in the template: a name becomes a partition-aware
     // ARN, a literal AWS managed policy ARN stays as given. Customer managed policy ARNs raise no IAM4 finding.
     for (const p of props.managedPolicies) {

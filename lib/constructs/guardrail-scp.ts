@@ -66,6 +66,18 @@ export const USER_TAMPER_ACTIONS = [
 ] as const;
 
 /**
+ * Changes to the group that carries the users' permissions and to its managed policy: who is in it, what it grants
+ * (IAM API action names; AddUserToGroup and RemoveUserFromGroup are authorized on the group, the policy-version calls
+ * on the policy: Service Authorization Reference, "Actions, resources, and condition keys for AWS Identity and
+ * Access Management"). Each is also alerted (user-credentials-changed).
+ */
+export const GROUP_TAMPER_ACTIONS = [
+  'iam:AddUserToGroup', 'iam:RemoveUserFromGroup', 'iam:DeleteGroup', 'iam:UpdateGroup', 'iam:AttachGroupPolicy',
+  'iam:DetachGroupPolicy', 'iam:PutGroupPolicy', 'iam:DeleteGroupPolicy',
+  'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy',
+] as const;
+
+/**
  * KMS actions that break encryption of the alert path: disabling, scheduling deletion of, or re-writing the policy of a
  * key (KMS API action names). Matched on the key's aliases (kms:ResourceAliases, KMS developer guide, "Use aliases to
  * control access to KMS keys") because key IDs are generated at deploy time; the aliases themselves are protected by
@@ -147,7 +159,14 @@ export interface GuardrailScpProps {
    */
   readonly cdkDeploymentAccounts?: readonly string[];
   /** The break-glass users and their account, protected against destructive changes. @default - no user statement */
-  readonly users?: { readonly accountId: string; readonly names: readonly string[] };
+  readonly users?: {
+    readonly accountId: string;
+    readonly names: readonly string[];
+    /** The group that carries the users' permissions. @default - the group is not protected */
+    readonly groupName?: string;
+    /** The customer managed policy attached to that group. @default - the policy is not protected */
+    readonly policyName?: string;
+  };
   /** Alias patterns of the KMS keys of the alert path ("alias/breakglass-*"). @default - no key statements */
   readonly keyAliases?: readonly string[];
   /** Name of the notifier function; a trailing * is a wildcard ("breakglass-*"). @default - no function statement */
@@ -249,11 +268,16 @@ export function guardrailDocument(p: Omit<GuardrailScpProps, 'targetIds'>): Poli
   // several resources in one statement denies exactly the pairs that can occur, e.g. iam:DeleteRole on the role and
   // iam:CreateAccessKey on the users, never iam:DeleteRole on a user.
   const users = p.users?.names.map((u) => `arn:aws:iam::${p.users!.accountId}:user/${u}`) ?? [];
+  const groupAndPolicy = [
+    ...(p.users?.groupName ? [`arn:aws:iam::${p.users.accountId}:group/${p.users.groupName}`] : []),
+    ...(p.users?.policyName ? [`arn:aws:iam::${p.users.accountId}:policy/${p.users.policyName}`] : []),
+  ];
   const statements = [
-    deny('ProtectBreakglassIam', [...ROLE_TAMPER_ACTIONS, ...(users.length ? USER_TAMPER_ACTIONS : [])], [
+    deny('ProtectBreakglassIam', [...ROLE_TAMPER_ACTIONS, ...(users.length ? USER_TAMPER_ACTIONS : []), ...(groupAndPolicy.length ? GROUP_TAMPER_ACTIONS : [])], [
       `arn:aws:iam::*:role/${p.roleName}`,
       `arn:aws:iam::*:role/${p.forwarderRolePrefix}*`,
       ...users,
+      ...groupAndPolicy,
     ]),
     // Rules on the default bus are rule/<name>, rules on a custom bus rule/<bus>/<name>; both begin with the prefix
     // here because the central bus's name does too (EventBridge user guide, resource ARN formats).

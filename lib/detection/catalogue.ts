@@ -21,11 +21,12 @@ export type EventPattern = Record<string, unknown>;
 
 export type RuleId =
   | 'console-login' | 'console-login-failure' | 'assume-role' | 'role-assumed' | 'switch-role'
-  | 'user-credentials-changed' | 'role-changed' | 'alerting-tampered' | 'root-console-login';
+  | 'user-credentials-changed' | 'role-changed' | 'alerting-tampered' | 'root-console-login'
+  | 'assume-root' | 'root-activity';
 
 /** Which accounts record the event: the security account, member accounts (incl. management), or both. */
 export type AccountScope = 'security' | 'members' | 'all';
-/** `all` = every watched region; `global` = only us-east-1, where IAM and root sign-in events are recorded. */
+/** `all` = every watched region; `global` = only us-east-1, where IAM API events are recorded. */
 export type RegionScope = 'all' | 'global';
 
 export interface AlertRule {
@@ -49,6 +50,13 @@ const API_CALL = 'AWS API Call via CloudTrail';
 
 const userArns = (ctx: DetectionContext) => ctx.userNames.map((u) => `arn:aws:iam::${ctx.securityAccountId}:user/${u}`);
 
+/**
+ * A break-glass user as `userIdentity` names it: type IAMUser, the security account's ID and a configured user name
+ * (CloudTrail user guide, "CloudTrail userIdentity element": accountId is the account that owns the entity). The
+ * identity, not the account of the bus that received the copy, decides.
+ */
+const breakGlassUser = (ctx: DetectionContext) => ({ type: ['IAMUser'], accountId: [ctx.securityAccountId], userName: [...ctx.userNames] });
+
 /** IAM actions that change how a user authenticates or what it may do (IAM API reference action names). */
 export const USER_CREDENTIAL_EVENTS = [
   'CreateLoginProfile', 'UpdateLoginProfile', 'DeleteLoginProfile', 'ChangePassword',
@@ -57,6 +65,42 @@ export const USER_CREDENTIAL_EVENTS = [
   'AttachUserPolicy', 'DetachUserPolicy', 'PutUserPolicy', 'DeleteUserPolicy',
   'AddUserToGroup', 'RemoveUserFromGroup', 'PutUserPermissionsBoundary', 'DeleteUserPermissionsBoundary',
   'UpdateUser', 'DeleteUser', 'CreateServiceSpecificCredential', 'UploadSSHPublicKey', 'UploadSigningCertificate',
+] as const;
+
+/**
+ * IAM actions on the break-glass users' group (requestParameters.groupName): its policies, its members, its name and
+ * existence. Whoever is added to the group gets the break-glass users' permissions; removing a user or the policy
+ * takes them away (IAM API reference action names).
+ */
+export const USERS_GROUP_EVENTS = [
+  'AttachGroupPolicy', 'DetachGroupPolicy', 'PutGroupPolicy', 'DeleteGroupPolicy',
+  'AddUserToGroup', 'RemoveUserFromGroup', 'UpdateGroup', 'DeleteGroup',
+] as const;
+
+/** IAM actions that rewrite or delete the users' customer managed policy (requestParameters.policyArn). */
+export const USERS_POLICY_EVENTS = ['CreatePolicyVersion', 'SetDefaultPolicyVersion', 'DeletePolicyVersion', 'DeletePolicy'] as const;
+
+/** ARN of the users' managed policy (fixed name, path "/"). */
+export const usersPolicyArn = (ctx: DetectionContext): string => `arn:aws:iam::${ctx.securityAccountId}:policy/${NAMES.usersPolicy}`;
+
+/**
+ * EventBridge sources (aws.<service>, the eventSource host's first label: EventBridge user guide, "Events from AWS
+ * services via AWS CloudTrail") whose API calls by the root user raise `root-activity`. A pattern may only pin exact
+ * aws.* sources (test/alert-path/aws-sources.test.ts: a forged custom event cannot carry one), and a rule's pattern is
+ * limited to 4096 characters (EventBridge API reference, PutRule EventPattern), so this is a list, not every service:
+ * identity and organization, the services of the centralized-root-access task policies (IAM, S3, SQS), and the
+ * services an intruder with root uses first (compute, data, keys, logging, networking, billing). A root call to a
+ * service not listed raises nothing here; root-console-login and assume-root still report how the root session began.
+ */
+export const ROOT_ACTIVITY_SOURCES = [
+  'aws.iam', 'aws.sts', 'aws.organizations', 'aws.account', 'aws.sso', 'aws.identitystore', 'aws.signin', 'aws.ram',
+  'aws.s3', 'aws.sqs', 'aws.sns', 'aws.kms', 'aws.secretsmanager', 'aws.ssm', 'aws.acm',
+  'aws.ec2', 'aws.lambda', 'aws.ecs', 'aws.eks', 'aws.ecr', 'aws.autoscaling', 'aws.elasticloadbalancing', 'aws.cloudshell',
+  'aws.rds', 'aws.dynamodb', 'aws.elasticfilesystem', 'aws.backup', 'aws.glacier', 'aws.redshift', 'aws.elasticache',
+  'aws.cloudtrail', 'aws.config', 'aws.guardduty', 'aws.securityhub', 'aws.access-analyzer', 'aws.macie2', 'aws.inspector2',
+  'aws.detective', 'aws.events', 'aws.logs', 'aws.monitoring', 'aws.cloudwatch', 'aws.cloudformation', 'aws.controltower',
+  'aws.servicecatalog', 'aws.route53', 'aws.route53domains', 'aws.cloudfront', 'aws.wafv2', 'aws.shield', 'aws.apigateway',
+  'aws.cognito-idp', 'aws.support', 'aws.ce', 'aws.budgets', 'aws.bedrock', 'aws.sagemaker',
 ] as const;
 
 /** IAM actions that change the trust, permissions or existence of a role (requestParameters.roleName). */
@@ -79,12 +123,12 @@ export const CATALOGUE: readonly AlertRule[] = [
     readOnlyEvents: false,
     pattern: (ctx) => ({
       source: ['aws.signin'],
-      account: [ctx.securityAccountId],
       detail: {
         eventSource: ['signin.amazonaws.com'],
         eventName: ['ConsoleLogin'],
-        // userName, not arn: failed sign-ins carry no arn (CloudTrail user guide, console sign-in examples).
-        userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] },
+        // The user is its identity: account + user name (userName, not arn: failed sign-ins carry no arn, but they do
+        // carry accountId; CloudTrail user guide, console sign-in examples). Not the account whose copy is read.
+        userIdentity: breakGlassUser(ctx),
         responseElements: { ConsoleLogin: ['Success'] },
       },
     }),
@@ -99,11 +143,10 @@ export const CATALOGUE: readonly AlertRule[] = [
     readOnlyEvents: false,
     pattern: (ctx) => ({
       source: ['aws.signin'],
-      account: [ctx.securityAccountId],
       detail: {
         eventSource: ['signin.amazonaws.com'],
         eventName: ['ConsoleLogin'],
-        userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] },
+        userIdentity: breakGlassUser(ctx),
         responseElements: { ConsoleLogin: ['Failure'] },
       },
     }),
@@ -112,20 +155,24 @@ export const CATALOGUE: readonly AlertRule[] = [
     id: 'assume-role',
     title: 'Break-glass user assumed a role',
     severity: 'critical',
-    description: 'A break-glass user called sts:AssumeRole (CLI, SDK or console switch), including denied attempts. This is the caller-side record in the security account.',
-    accounts: 'security',
-    // Regional STS endpoints log in their region; the global endpoint logs in us-east-1 (IAM user guide,
-    // "Logging IAM and AWS STS API calls with AWS CloudTrail"). Denied cross-account calls are logged only here.
+    description: 'A break-glass user called sts:AssumeRole (CLI, SDK or console switch), including denied attempts. This is the caller-side record, which names the user.',
+    // The caller is identified by its identity (type IAMUser, account S, user name), never by the account whose copy
+    // is read: the caller-side record is normally the security account's, but copies naming another account as
+    // recipient exist in public samples, so the rule runs wherever a copy can be recorded. No duplicate for a
+    // cross-account call: the role owner's copy carries userIdentity.type "AWSAccount" (IAM user guide, "Logging IAM
+    // and AWS STS API calls with AWS CloudTrail", cross-account example), which this pattern does not match.
+    accounts: 'all',
+    // Regional STS endpoints log in their region; the global endpoint logs in us-east-1 (same page). Denied
+    // cross-account calls are logged only in the caller's account.
     regions: 'all',
     readOnlyEvents: true,
     pattern: (ctx) => ({
       source: ['aws.sts'],
       'detail-type': [API_CALL],
-      account: [ctx.securityAccountId],
       detail: {
         eventSource: ['sts.amazonaws.com'],
         eventName: ['AssumeRole'],
-        userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] },
+        userIdentity: breakGlassUser(ctx),
       },
     }),
   },
@@ -177,25 +224,36 @@ export const CATALOGUE: readonly AlertRule[] = [
     id: 'user-credentials-changed',
     title: 'Break-glass user credentials or permissions changed',
     severity: 'critical',
-    description: 'The password, access keys, MFA devices, policies or groups of a break-glass user changed. Check that this was a planned rotation; an access key on a break-glass user should never exist.',
+    description: 'The password, access keys, MFA devices, policies or groups of a break-glass user changed, or the break-glass group, its members or its managed policy. Check that this was a planned rotation; an access key on a break-glass user should never exist.',
     accounts: 'security',
-    // IAM API calls are recorded only in us-east-1 (CloudTrail user guide, "Global service events").
-    regions: 'global',
+    // IAM API calls are recorded in us-east-1 (CloudTrail user guide, "Global service events"). The forwarders run in
+    // every watched region anyway: in the security account alone that costs nothing (no event, no delivery) and it
+    // keeps the rule working should AWS record IAM elsewhere (docs/detection.md, "Decisions").
+    regions: 'all',
     readOnlyEvents: false,
     pattern: (ctx) => ({
       source: ['aws.iam'],
       'detail-type': [API_CALL],
+      // IAM records a change to a user, group or policy in the account that owns it; the users, their group and
+      // their policy are the security account's.
       account: [ctx.securityAccountId],
       detail: {
         eventSource: ['iam.amazonaws.com'],
-        eventName: [...USER_CREDENTIAL_EVENTS],
+        // One list of event names (a pattern may hold at most 4096 characters: EventBridge API reference, PutRule),
+        // and the branches name what was changed. Each branch is specific to its target, so mixing them matches
+        // nothing unwanted (attaching the users' policy to someone else, say, is worth the alert).
+        eventName: [...new Set<string>([...USER_CREDENTIAL_EVENTS, ...USERS_GROUP_EVENTS, ...USERS_POLICY_EVENTS])],
         $or: [
           { requestParameters: { userName: [...ctx.userNames] } },
           // A user acting on itself (ChangePassword, self-service CreateAccessKey) names no target user:
           // ChangePassword has requestParameters null; the actor is the user.
-          { userIdentity: { type: ['IAMUser'], userName: [...ctx.userNames] } },
+          { userIdentity: breakGlassUser(ctx) },
           // DeleteVirtualMFADevice carries only the device serial number.
           { requestParameters: { serialNumber: ctx.userNames.map((u) => ({ prefix: `arn:aws:iam::${ctx.securityAccountId}:mfa/${u}` })) } },
+          // The group that carries the users' permissions, and who is in it.
+          { requestParameters: { groupName: [NAMES.usersGroup] } },
+          // The users' managed policy: a new default version rewrites what the users may do.
+          { requestParameters: { policyArn: [usersPolicyArn(ctx)] } },
         ],
       },
     }),
@@ -278,8 +336,11 @@ export const CATALOGUE: readonly AlertRule[] = [
     severity: 'critical',
     description: 'The root user of an account signed in to the console. Root sign-in bypasses every IAM control, including the break-glass role.',
     accounts: 'all',
-    // Root sign-in is always recorded in us-east-1 (CloudTrail user guide, "AWS console sign-in events").
-    regions: 'global',
+    // Root sign-in with the root password is recorded in us-east-1 (CloudTrail user guide, "AWS console sign-in
+    // events"), but a console session from centralized root access is not: "CloudTrail records ConsoleLogin events in
+    // the Region specified for the endpoint" (IAM user guide, "Track privileged tasks in AWS CloudTrail"). Hence every
+    // watched region.
+    regions: 'all',
     readOnlyEvents: false,
     pattern: () => ({
       source: ['aws.signin'],
@@ -287,6 +348,60 @@ export const CATALOGUE: readonly AlertRule[] = [
         eventSource: ['signin.amazonaws.com'],
         eventName: ['ConsoleLogin'],
         userIdentity: { type: ['Root'] },
+      },
+    }),
+  },
+  {
+    id: 'assume-root',
+    title: 'Root session requested (AssumeRoot)',
+    severity: 'critical',
+    description: 'A principal called sts:AssumeRoot: centralized root access hands out a root session (at most 15 minutes, scoped by a task policy) in a member account. Such a session never signs in to the console, so only this call and the root activity it causes show it.',
+    // AssumeRoot may be called only from the management account or the IAM delegated administrator, with their
+    // credentials (STS API reference, AssumeRoot), and is recorded there: the record's userIdentity is the caller
+    // in that account, requestParameters name targetPrincipal and taskPolicyArn (IAM user guide, "Track privileged
+    // tasks in AWS CloudTrail"). Which member account is the IAM delegated administrator is not in the config, so the
+    // rule runs in every account; refused calls from any other account are worth an alert too.
+    accounts: 'all',
+    // "The STS global endpoint is not supported for AssumeRoot. You must send this request to a Regional STS
+    // endpoint" (STS API reference, AssumeRoot); the call is recorded in that region (same IAM page: awsRegion
+    // us-west-2 in its example). Any watched region.
+    regions: 'all',
+    // The AWS pages do not say whether AssumeRoot is logged read-only (AssumeRole is). The rule state
+    // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS receives read-only and write events alike.
+    readOnlyEvents: true,
+    pattern: () => ({
+      source: ['aws.sts'],
+      'detail-type': [API_CALL],
+      detail: {
+        eventSource: ['sts.amazonaws.com'],
+        eventName: ['AssumeRoot'],
+        // The caller's own record. Root credentials cannot call AssumeRoot (STS API reference); a copy delivered to
+        // another account would name the caller as "AWSAccount", as the role owner's AssumeRole copy does, and is
+        // left out so one call raises one alert.
+        userIdentity: { type: ['IAMUser', 'AssumedRole', 'FederatedUser'] },
+      },
+    }),
+  },
+  {
+    id: 'root-activity',
+    title: 'Root user API activity',
+    severity: 'critical',
+    description: 'The root user of an account made an API call: with root credentials, with root access keys, or in a root session from centralized root access (sts:AssumeRoot). Root bypasses every IAM control; console sign-in is reported separately.',
+    // Calls made with root credentials are recorded in that account, in the region of the service endpoint (IAM in
+    // us-east-1); root sessions from AssumeRoot act in the member account named as targetPrincipal (IAM user guide,
+    // "Track privileged tasks in AWS CloudTrail"). Every account, every watched region.
+    accounts: 'all',
+    regions: 'all',
+    // Reading is activity too (an intruder with root keys starts with List*/Get*): read-only events are received.
+    readOnlyEvents: true,
+    pattern: () => ({
+      source: [...ROOT_ACTIVITY_SOURCES],
+      // API calls only: sign-ins ("AWS Console Sign In via CloudTrail") are root-console-login's.
+      'detail-type': [API_CALL],
+      detail: {
+        // As the CIS AWS Foundations root-usage filter (Security Hub CloudWatch.1): userIdentity.type "Root", not
+        // invoked by an AWS service on the root user's behalf (invokedBy absent).
+        userIdentity: { type: ['Root'], invokedBy: [{ exists: false }] },
       },
     }),
   },

@@ -49,6 +49,32 @@ function caseFoldSource(text: string): string {
   return out;
 }
 
+/**
+ * suffix + equals-ignore-case. The regex `(?:x|X)…$` unanchored at the start would be tried at every position of the
+ * value (quadratic in the worst case); a case-folded form has a known range of lengths, so only the few start
+ * positions that can end exactly at the end of the value are tried, each anchored (sticky).
+ */
+function caseFoldSuffixTest(text: string): ValueTest {
+  const re = new RegExp(`(?:${caseFoldSource(text)})$`, 'y');
+  let min = 0;
+  let max = 0;
+  for (const unit of text.split('')) {
+    const a = unit.toLowerCase().length;
+    const b = unit.toUpperCase().length;
+    min += Math.min(a, b);
+    max += Math.max(a, b);
+  }
+  return (v) => {
+    if (typeof v !== 'string') return false;
+    for (let p = Math.max(0, v.length - max); p <= v.length - min; p++) {
+      re.lastIndex = p;
+      if (re.test(v)) return true;
+    }
+    return false;
+  };
+}
+
+/** Only for sources anchored at the start (^…): each is tried once, at position 0, so the work is linear. */
 function regexTest(source: string): ValueTest {
   const re = new RegExp(source);
   return (v) => typeof v === 'string' && re.test(v);
@@ -107,7 +133,39 @@ function wildcardTest(pattern: string, path: readonly PathSegment[]): ValueTest 
     const exact = literals[0]!;
     return (v) => v === exact;
   }
-  return regexTest(`^${literals.map(escapeRegExp).join('[\\s\\S]*')}$`);
+  return (v) => typeof v === 'string' && globMatch(literals, v);
+}
+
+/**
+ * Work done by globMatch, for tests: characters of the value scanned, summed over calls. Each call scans the value at
+ * most once from left to right (plus the prefix and suffix), so this grows linearly with the value's length.
+ */
+export const wildcardWork = { chars: 0 };
+
+/**
+ * Does `value` match the literal pieces of a wildcard (the text between its stars), in order? Greedy and without
+ * backtracking: the first piece must start the value and the last one end it; every piece between is taken at its
+ * leftmost occurrence after the previous one. With `*` as the only wildcard that is exact (taking a piece any later
+ * could only leave less room for the rest), and the value is scanned once: linear in its length, whatever the
+ * pattern. The regex this replaces (`^a[\s\S]*b[\s\S]*c$`) backtracked: `*a*a*a*a*a*a*a*a*b` against 100 "a" ran for
+ * minutes.
+ */
+export function globMatch(pieces: readonly string[], value: string): boolean {
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  const end = value.length - last.length;
+  if (end < first.length) return false;
+  wildcardWork.chars += first.length + last.length;
+  if (!value.startsWith(first) || !value.endsWith(last)) return false;
+  let pos = first.length;
+  for (let j = 1; j < pieces.length - 1; j++) {
+    const piece = pieces[j]!;
+    const at = value.indexOf(piece, pos);
+    wildcardWork.chars += (at < 0 ? value.length : at + piece.length) - pos;
+    if (at < 0 || at + piece.length > end) return false;
+    pos = at + piece.length;
+  }
+  return true;
 }
 
 function affixTest(kind: 'prefix' | 'suffix', operand: unknown, path: readonly PathSegment[]): ValueTest {
@@ -121,8 +179,8 @@ function affixTest(kind: 'prefix' | 'suffix', operand: unknown, path: readonly P
     if (inner !== 'equals-ignore-case') {
       throw new PatternError([...path, kind], `"${kind}" only accepts a string or {"equals-ignore-case": string}, got ${quote(inner)}`);
     }
-    const source = caseFoldSource(requireString(text, [...path, kind, inner], 'equals-ignore-case'));
-    return regexTest(kind === 'prefix' ? `^${source}` : `${source}$`);
+    const folded = requireString(text, [...path, kind, inner], 'equals-ignore-case');
+    return kind === 'prefix' ? regexTest(`^${caseFoldSource(folded)}`) : caseFoldSuffixTest(folded);
   }
   throw new PatternError([...path, kind], `"${kind}" must be a string or {"equals-ignore-case": string}, got ${describe(operand)}`);
 }

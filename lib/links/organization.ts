@@ -5,7 +5,7 @@
  * paginator. Loads the SDK only when called.
  */
 import type { Account } from '@aws-sdk/client-organizations';
-import { organizationsClient, type AwsOptions } from '../aws/clients';
+import { organizationsClient, withAwsAbortSignal, type AwsOptions } from '../aws/clients';
 import { describeAwsError } from '../aws/errors';
 import { EXIT, UserError } from '../cli/errors';
 import type { BreakglassConfig } from '../config/schema';
@@ -22,10 +22,34 @@ export interface OrganizationAccounts {
 /** ListAccounts accepts at most 20 per page (Organizations service model: MaxResults min 1, max 20). */
 const PAGE_SIZE = 20;
 
-export async function listOrganizationAccounts(c: BreakglassConfig, aws: AwsOptions): Promise<OrganizationAccounts> {
+export interface ListOptions {
+  /**
+   * Seconds for the whole listing (--deadline). When they pass, the calls in flight are cancelled and a UserError
+   * (exit 3) says which call had not answered and how many accounts had been read. @default no deadline
+   */
+  readonly deadlineSeconds?: number;
+}
+
+export async function listOrganizationAccounts(c: BreakglassConfig, aws: AwsOptions, opts: ListOptions = {}): Promise<OrganizationAccounts> {
+  if (opts.deadlineSeconds === undefined) return list(c, aws);
+  const stop = new AbortController();
+  const seconds = opts.deadlineSeconds;
+  const timer = setTimeout(() => stop.abort(Object.assign(new Error(`deadline of ${seconds} s passed`), { name: 'DeadlineExceeded' })), seconds * 1000);
+  try {
+    return await withAwsAbortSignal(stop.signal, () => list(c, aws, stop.signal, seconds));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function list(c: BreakglassConfig, aws: AwsOptions, deadline?: AbortSignal, seconds?: number): Promise<OrganizationAccounts> {
   const sdk = require('@aws-sdk/client-organizations') as typeof import('@aws-sdk/client-organizations');
   const client = organizationsClient(aws, c.securityAccount.region);
+  let read = 0;
   const fail = (action: string, e: unknown): never => {
+    if (deadline?.aborted) {
+      throw new UserError(`links did not finish within the deadline of ${seconds} s (--deadline): ${action} had not answered (${read} account${read === 1 ? '' : 's'} read so far); check the network, proxy or AWS_ENDPOINT_URL, or raise --deadline`, EXIT.runtime);
+    }
     const who = `the management account ${c.organization.managementAccountId}${c.organization.delegatedAdminAccountId ? ` or the delegated administrator ${c.organization.delegatedAdminAccountId}` : ' or a delegated administrator'}`;
     throw new UserError(`cannot list the organization's accounts: ${describeAwsError(e, { action, profile: aws.profile })}. `
       + `Run with credentials of ${who}, or pass --offline for a sheet of the accounts named in the config`, EXIT.runtime);
@@ -55,6 +79,7 @@ export async function listOrganizationAccounts(c: BreakglassConfig, aws: AwsOpti
     try {
       for await (const page of sdk.paginateListAccounts({ client, pageSize: PAGE_SIZE }, {})) {
         for (const a of page.Accounts ?? []) {
+          read++;
           if (!a.Id) continue;
           if (isActive(a)) active.push({ id: a.Id, name: a.Name ?? a.Id, ...(a.Email ? { email: a.Email } : {}) });
           else inactive++;

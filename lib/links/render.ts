@@ -67,11 +67,11 @@ export function renderMarkdown(s: Sheet): string {
     + `and type the account ID and the role name \`${s.roleName}\`.`);
   // The CLI needs a code-generating MFA device: FIDO security keys and passkeys work only in the console (IAM user guide,
   // "Supported configurations for using passkeys and security keys").
-  out.push('3. Command line (for example AWS CloudShell in the security account, signed in as the break-glass user; needs a TOTP device, virtual or hardware: FIDO security keys work only in the console):', '');
+  out.push(`3. Command line: ${CLI_PATH}`, '');
   out.push('   ```sh');
-  out.push(`   aws sts assume-role --role-arn ${exampleArn(s)} --role-session-name <your user name> \\`);
-  out.push(`     --serial-number arn:aws:iam::${s.securityAccountId}:mfa/<your MFA device name> --token-code <code from the device>`);
+  for (const line of cliCommand(s)) out.push(`   ${line}`);
   out.push('   ```', '');
+  out.push(`   ${CLI_NOTES}`, '');
   out.push(`## Accounts (${s.accounts.length})`, '');
   out.push('| Account | ID | Email | Role ARN | Switch role |');
   out.push('|---|---|---|---|---|');
@@ -83,6 +83,29 @@ export function renderMarkdown(s: Sheet): string {
 
 function exampleArn(s: Sheet): string {
   return `arn:aws:iam::<account ID>:role/${s.roleName}`;
+}
+
+/**
+ * The one supported command-line path (docs/detection.md, "Decisions"): AWS CloudShell in the security account,
+ * opened from the console session of the break-glass user (the users may use CloudShell there, with MFA).
+ * `aws login` on a laptop is refused to these users and to the role.
+ */
+const CLI_PATH = 'open AWS CloudShell (the terminal icon in the console\'s top bar) in the security account while signed in as your break-glass user, and assume the role there. Needs a TOTP device, virtual or hardware: FIDO security keys work only in the console.';
+
+/**
+ * The trust requires the session name to be your IAM user name; a source identity, if given, must be your user name
+ * too and follows the session into any role it assumes next.
+ */
+const CLI_NOTES = 'The role accepts only your own user name as session name (and as source identity): every action then names you in CloudTrail. Export the three values the command prints as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. The aws login command is refused for break-glass users.';
+
+/** The assume-role command, one shell line per element (joined with " \\"). */
+function cliCommand(s: Sheet): string[] {
+  return [
+    `aws sts assume-role --role-arn ${exampleArn(s)} \\`,
+    '  --role-session-name <your user name> --source-identity <your user name> \\',
+    `  --serial-number arn:aws:iam::${s.securityAccountId}:mfa/<your MFA device name> --token-code <code from the device> \\`,
+    "  --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text",
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------- HTML
@@ -148,11 +171,9 @@ ${s.notes.map((n) => `<p class="note"><strong>Note:</strong> ${html(n)}</p>`).jo
 <ol>
 <li>Sign in to the security account <span class="mono">${html(s.securityAccountId)}</span> as your break-glass user (${s.users.map((u) => `<code>${html(u)}</code>`).join(', ')}) with its password and MFA device:<br><a href="${html(s.signInUrl)}" class="mono">${html(s.signInUrl)}</a></li>
 <li>Click the account's <em>Switch role</em> link below, then choose <strong>Switch Role</strong>. On paper: open <span class="mono">https://signin.aws.amazon.com/switchrole</span> and type the account ID and the role name <code>${html(s.roleName)}</code>.</li>
-<li>Command line (for example AWS CloudShell in the security account, signed in as the break-glass user; needs a TOTP device, virtual or hardware: FIDO security keys work only in the console):
-<pre>aws sts assume-role --role-arn ${html(exampleArn(s))} \\
-  --role-session-name &lt;your user name&gt; \\
-  --serial-number arn:aws:iam::${html(s.securityAccountId)}:mfa/&lt;your MFA device name&gt; \\
-  --token-code &lt;code from the device&gt;</pre></li>
+<li>Command line: ${html(CLI_PATH)}
+<pre>${cliCommand(s).map(html).join('\n')}</pre>
+${html(CLI_NOTES)}</li>
 </ol>
 <p>Every sign-in and switch to the role raises an alert to the security team.</p>
 </div>

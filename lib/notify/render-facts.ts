@@ -69,6 +69,12 @@ export function formatUtc(v: unknown): string | undefined {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** A time that is not ISO 8601 with a zone, as the record gives it (marked text), so nobody reads "unknown". */
+function timeAsGiven(v: unknown): string | undefined {
+  const s = str(v);
+  return s ? `${untrusted(s)} (as recorded: not an ISO 8601 time)` : undefined;
+}
+
 export interface Arn {
   readonly partition: string;
   readonly service: string;
@@ -141,7 +147,10 @@ export interface Facts {
   /** Account whose trail recorded the event: envelope account, else recipientAccountId, else the actor's account. */
   readonly account?: string;
   readonly region?: string;
-  /** Formatted UTC time, from detail.eventTime, else the envelope time. */
+  /**
+   * Formatted UTC time, from detail.eventTime, else the envelope time; a time that cannot be read is shown as given
+   * (marked text, with a note), never dropped.
+   */
   readonly time?: string;
   readonly sourceIp?: string;
   readonly userAgent?: string;
@@ -151,6 +160,10 @@ export interface Facts {
   readonly principalId?: string;
   readonly identityAccount?: string;
   readonly invokedBy?: string;
+  /** userIdentity.accessKeyId: ASIA… for temporary credentials, AKIA… for long-term access keys. */
+  readonly accessKeyId?: string;
+  /** userIdentity.sessionContext.assumedRoot ("true" for a root session from sts:AssumeRoot), when present. */
+  readonly assumedRoot?: string;
   /** sessionContext.attributes.mfaAuthenticated of the caller ("true"/"false"), when present. */
   readonly sessionMfa?: string;
   readonly sessionIssuer?: string;
@@ -176,7 +189,7 @@ export function readFacts(event: unknown): Facts {
     sharedEventId: awsShaped(str(d.sharedEventID), SHAPE.eventId),
     account: awsShaped(str(e.account) ?? str(d.recipientAccountId) ?? str(id.accountId), SHAPE.account),
     region: awsShaped(str(e.region) ?? str(d.awsRegion), SHAPE.region),
-    time: formatUtc(d.eventTime) ?? formatUtc(e.time),
+    time: formatUtc(d.eventTime) ?? formatUtc(e.time) ?? timeAsGiven(d.eventTime ?? e.time),
     sourceIp: str(d.sourceIPAddress),
     userAgent: str(d.userAgent),
     identityType: awsShaped(str(id.type), SHAPE.identityType),
@@ -185,6 +198,8 @@ export function readFacts(event: unknown): Facts {
     principalId: str(id.principalId),
     identityAccount: awsShaped(str(id.accountId), SHAPE.account),
     invokedBy: str(id.invokedBy),
+    accessKeyId: str(id.accessKeyId),
+    assumedRoot: str(session.assumedRoot),
     sessionMfa: str(attributes.mfaAuthenticated),
     sessionIssuer: str(issuer.userName) ?? shortName(str(issuer.arn)),
     errorCode: awsShaped(str(d.errorCode), SHAPE.errorCode),

@@ -9,6 +9,7 @@
  * and contain nothing that would need defanging (`cmdArg`); otherwise a <placeholder> is shown.
  */
 import type { RuleId } from '../detection/catalogue';
+import { NAMES } from '../naming';
 import {
   assumedRole, iamRoleArn, iamUserArn, obj, parseArn, SHAPE, shortName, str, strs,
   type Actor, type Facts, type Json, type Outcome,
@@ -328,6 +329,16 @@ const PLAIN: Record<string, (t: string, params: Json) => string> = {
   CreateServiceSpecificCredential: (t) => `a service-specific credential was created for ${t}`,
   UploadSSHPublicKey: (t) => `an SSH public key was uploaded for ${t}`,
   UploadSigningCertificate: (t) => `a signing certificate was uploaded for ${t}`,
+  AttachGroupPolicy: (t, q) => `${str(q.policyArn) ? `the managed policy ${u(str(q.policyArn))}` : 'a managed policy'} was attached to ${t}`,
+  DetachGroupPolicy: (t, q) => `${str(q.policyArn) ? `the managed policy ${u(str(q.policyArn))}` : 'a managed policy'} was detached from ${t}`,
+  PutGroupPolicy: (t) => `an inline policy was added to or changed on ${t}`,
+  DeleteGroupPolicy: (t) => `an inline policy was deleted from ${t}`,
+  UpdateGroup: (t) => `${t} was renamed or moved`,
+  DeleteGroup: (t) => `${t} was deleted`,
+  CreatePolicyVersion: (t, q) => `a new version of ${t} was created${q.setAsDefault === true || str(q.setAsDefault) === 'true' ? ' and made the default (in force now)' : ''}`,
+  SetDefaultPolicyVersion: (t, q) => `${str(q.versionId) ? `version ${u(str(q.versionId))}` : 'another version'} of ${t} was made the default (in force now)`,
+  DeletePolicyVersion: (t, q) => `${str(q.versionId) ? `version ${u(str(q.versionId))}` : 'a version'} of ${t} was deleted`,
+  DeletePolicy: (t) => `${t} was deleted`,
   CreateRole: (t) => `${t} was created`,
   DeleteRole: (t) => `${t} was deleted`,
   UpdateRole: (t) => `the settings of ${t} were changed`,
@@ -391,6 +402,7 @@ function targetOf(f: Facts, ruleKind: { user?: string; role?: string }): Target 
     ['stackSetName', 'StackSet'],
     ['groupName', 'group'],
     ['serialNumber', 'virtual MFA device'],
+    ['policyArn', 'managed policy'],
   ];
   for (const [key, kind] of fields) {
     const value = p(f, key);
@@ -410,9 +422,10 @@ function changeDetails(f: Facts, target: Target | undefined): Line[] {
   const accessKey = p(f, 'accessKeyId') ?? str((obj(f.response.accessKey) ?? {}).accessKeyId);
   const lines: Line[] = [
     ['Changed', target ? `${target.kind} ${u(target.value)}` : 'unknown (the record names no target)'],
-    ['Policy', u(p(f, 'policyArn') ?? p(f, 'policyName'))],
+    ['Policy', target?.kind.endsWith('managed policy') ? undefined : u(p(f, 'policyArn') ?? p(f, 'policyName'))],
+    ['Policy version', u(p(f, 'versionId'))],
     ['Permissions boundary', u(p(f, 'permissionsBoundary'))],
-    ['Group', target?.kind === 'group' ? undefined : u(p(f, 'groupName'))],
+    ['Group', target?.kind.endsWith('group') ? undefined : u(p(f, 'groupName'))],
     ['Access key', u(accessKey)],
     ['MFA device', target?.kind === 'virtual MFA device' ? undefined : u(p(f, 'serialNumber'))],
     ['New user name', u(p(f, 'newUserName'))],
@@ -426,7 +439,7 @@ function changeDetails(f: Facts, target: Target | undefined): Line[] {
   return lines;
 }
 
-function changeHeadline(c: Ctx, target: Target | undefined, targetPhrase: string): string {
+function changeHeadline(c: Ctx, target: Target | undefined, targetPhrase: string, sentence?: string): string {
   const { f } = c;
   const where = ` in account ${c.account(f.account)}${f.region ? `, region ${f.region}` : ''}`;
   const by = c.actor ? c.actor.short : 'an unknown principal';
@@ -435,13 +448,56 @@ function changeHeadline(c: Ctx, target: Target | undefined, targetPhrase: string
       + `${f.errorCode ? ` (${f.errorCode})` : ''}. The change most likely did not happen, but someone attempted it.`;
   }
   const plain = f.eventName ? PLAIN[f.eventName] : undefined;
-  const sentence = plain ? plain(targetPhrase, f.params) : `${f.eventName ?? 'An unknown action'} was called on ${targetPhrase}`;
+  const said = sentence ?? (plain ? plain(targetPhrase, f.params) : `${f.eventName ?? 'An unknown action'} was called on ${targetPhrase}`);
   const self = f.eventName === 'ChangePassword' || (c.actor?.id !== undefined && target && c.actor.id === target.value);
-  return `${upperFirst(sentence)}${where}${self ? '' : `, by ${by}`}.`;
+  return `${upperFirst(said)}${where}${self ? '' : `, by ${by}`}.`;
+}
+
+/**
+ * The catalogue's USERS_GROUP_EVENTS and USERS_POLICY_EVENTS (kept here as plain data so the notifier bundle does not
+ * load the catalogue; test/notify/render.test.ts checks they are the same lists).
+ */
+export const GROUP_EVENTS: readonly string[] = ['AttachGroupPolicy', 'DetachGroupPolicy', 'PutGroupPolicy', 'DeleteGroupPolicy', 'AddUserToGroup', 'RemoveUserFromGroup', 'UpdateGroup', 'DeleteGroup'];
+export const POLICY_EVENTS: readonly string[] = ['CreatePolicyVersion', 'SetDefaultPolicyVersion', 'DeletePolicyVersion', 'DeletePolicy'];
+
+/**
+ * The break-glass group or its managed policy as the target of a change (issue 11: permissions come through the
+ * group NAMES.usersGroup and its policy NAMES.usersPolicy), with the sentence and the check that fit; undefined for a
+ * change to a user.
+ */
+function groupOrPolicyChange(f: Facts): { target: Target; sentence?: string; check: string } | undefined {
+  const ev = f.eventName ?? '';
+  const group = p(f, 'groupName');
+  if (GROUP_EVENTS.includes(ev) && group === NAMES.usersGroup) {
+    const member = p(f, 'userName');
+    const target: Target = { kind: 'break-glass group', value: group, short: u(group) };
+    const phrase = `the break-glass group ${u(group)}`;
+    const sentence = ev === 'AddUserToGroup'
+      ? `${member ? `user ${u(member)}` : 'a user'} was added to ${phrase} (it carries the break-glass users' permissions)`
+      : ev === 'RemoveUserFromGroup' ? `${member ? `user ${u(member)}` : 'a user'} was removed from ${phrase}` : undefined;
+    const check = ev === 'AddUserToGroup' || ev === 'RemoveUserFromGroup'
+      ? `Check who is in the group: \`aws iam get-group --group-name ${group}\`. Only the break-glass users belong there; remove anyone else with \`aws iam remove-user-from-group --group-name ${group} --user-name <user-name>\`, and add back a break-glass user that was removed by re-deploying breakglass.`
+      : `Check what the group grants: \`aws iam list-attached-group-policies --group-name ${group}\` and \`aws iam list-group-policies --group-name ${group}\`. Only the policy ${NAMES.usersPolicy} belongs there; re-deploying breakglass restores it.`;
+    return { target, sentence, check };
+  }
+  const policyArn = p(f, 'policyArn');
+  if (POLICY_EVENTS.includes(ev) && policyArn) {
+    const arg = cmdArg(policyArn, RESOURCE_ID, '<policy-arn>');
+    const phrase = `the break-glass users' managed policy ${u(policyArn)}`;
+    const plain = PLAIN[ev];
+    return {
+      target: { kind: 'managed policy', value: policyArn, short: u(shortName(policyArn) ?? policyArn) },
+      sentence: plain ? plain(phrase, f.params) : undefined,
+      check: `See which version is in force and what it allows: \`aws iam get-policy --policy-arn ${arg}\` (DefaultVersionId), then \`aws iam get-policy-version --policy-arn ${arg} --version-id <version>\`. Compare with \`breakglass synth\`; re-deploying breakglass restores it. Delete versions nobody planned.`,
+    };
+  }
+  return undefined;
 }
 
 function userCredentialsChanged(c: Ctx): RuleText {
   const { f } = c;
+  const groupOrPolicy = groupOrPolicyChange(f);
+  if (groupOrPolicy) return groupOrPolicyChanged(c, groupOrPolicy);
   let target = targetOf(f, { user: 'break-glass user' });
   // ChangePassword has requestParameters null: the user changes its own password (IAM API reference).
   if (!target && f.identityType === 'IAMUser' && f.userName) target = { kind: 'break-glass user', value: f.userName, short: u(f.userName) };
@@ -482,6 +538,111 @@ function userCredentialsChanged(c: Ctx): RuleText {
         : 'If nobody planned it: treat the caller\'s credentials as compromised, revert the change and re-seal the break-glass user (runbook).',
     ],
     resources: arns(f.arn, p(f, 'policyArn'), p(f, 'serialNumber')),
+  };
+}
+
+/** user-credentials-changed for the break-glass group (policies, members, name) and the users' managed policy. */
+function groupOrPolicyChanged(c: Ctx, g: { target: Target; sentence?: string; check: string }): RuleText {
+  const { f } = c;
+  const ev = f.eventName ?? 'unknown change';
+  return {
+    subject: subjects(c, [(a) => `${ev} on ${g.target.short} in ${a(f.account)}`, `${ev} on ${g.target.short}`, ev]),
+    headline: changeHeadline(c, g.target, `${g.target.kind} ${u(g.target.value)}`, g.sentence),
+    user: c.actor?.long,
+    userLabel: 'Changed by',
+    details: changeDetails(f, g.target),
+    steps: [
+      'Check whether a breakglass deployment was running at that time: deployments update the group and its policy and raise this alert, so it is expected then.',
+      ...(c.outcome.failed ? [] : [g.check]),
+      c.outcome.failed
+        ? 'If nobody planned the attempt: treat the caller\'s credentials as compromised (runbook); the call failed, so the permissions are most likely unchanged.'
+        : 'If nobody planned it: whoever can change this group or policy decides what the break-glass users (and anyone added to the group) may do. Treat the caller\'s credentials as compromised and re-seal the break-glass users (runbook).',
+    ],
+    resources: arns(f.arn, p(f, 'policyArn')),
+  };
+}
+
+// ---- root rules ----------------------------------------------------------------------------------------------------
+
+/** Task policy name at the end of arn:aws:iam::aws:policy/root-task/<name> (IAM user guide, centralized root access). */
+function taskPolicyOf(f: Facts): { arn?: string; name?: string } {
+  const raw = obj(f.params.taskPolicyArn);
+  const arn = str(raw?.arn) ?? str(f.params.taskPolicyArn);
+  return { arn, name: arn ? shortName(arn) : undefined };
+}
+
+function assumeRoot(c: Ctx): RuleText {
+  const { f } = c;
+  const targetRaw = p(f, 'targetPrincipal');
+  // targetPrincipal is "the member account principal ARN or account ID" (STS API reference, AssumeRoot).
+  const targetAccount = targetRaw && ACCOUNT_ID.test(targetRaw) ? targetRaw : parseArn(targetRaw)?.account;
+  const target = targetAccount && ACCOUNT_ID.test(targetAccount) ? c.account(targetAccount) : targetRaw ? u(targetRaw) : 'an unnamed account';
+  const targetShort = (a: (id: string | undefined) => string) => (targetAccount && ACCOUNT_ID.test(targetAccount) ? a(targetAccount) : targetRaw ? u(targetRaw) : 'unknown account');
+  const task = taskPolicyOf(f);
+  const taskName = task.name ? u(task.name) : undefined;
+  const failed = c.outcome.failed === true;
+  const who = c.actor?.short ?? 'an unknown principal';
+  const duration = p(f, 'durationSeconds');
+  const key = str((obj(f.response.credentials) ?? {}).accessKeyId);
+  return {
+    subject: subjects(c, [
+      (a) => `${who} -> root of ${targetShort(a)}${taskName ? `: ${taskName}` : ''}${inRegion(f)}`,
+      (a) => `${who} -> root of ${targetShort(a)}`,
+      (a) => `root of ${targetShort(a)}`,
+    ]),
+    headline: `${upperFirst(who)} ${failed ? 'tried to open' : 'opened'} a root session in account ${target}${taskName ? ` with the task policy ${taskName}` : ''}`
+      + ` (centralized root access, sts:AssumeRoot), from account ${c.account(f.account)}${failed ? `, and was refused${f.errorCode ? ` (${f.errorCode})` : ''}` : ''}.`
+      + `${failed ? '' : ' The session lasts at most 15 minutes and never signs in to the console: its calls raise "Root user API activity".'}`,
+    user: c.actor?.long,
+    userLabel: 'Called by',
+    details: [
+      ['Target account', target],
+      ['Task policy', task.arn ? u(task.arn) : 'unknown'],
+      ['Session length', duration ? `${u(duration)} seconds` : undefined],
+      ['Root session access key', u(key)],
+    ],
+    steps: [
+      `Confirm with ${c.actor?.short ?? 'the caller'} and the owner of account ${target} that this privileged task was planned (deleting or auditing the root user's credentials, unlocking a bucket or queue policy).`,
+      failed
+        ? 'The call was refused. Someone in this account tried to obtain root in another account: find out who and why.'
+        : `Follow the root session in account ${target}: CloudTrail > Event history there${key ? `, filter "AWS access key" = ${u(key)}` : ', filter "User name" = root'}; every call also raises "Root user API activity".`,
+      `If nobody planned it: treat the caller's credentials in account ${c.account(f.account)} as compromised (runbook), and consider stopping root sessions for the organization: \`aws iam disable-organizations-root-sessions\` with credentials of the management account.`,
+    ],
+    resources: arns(f.arn, task.arn),
+  };
+}
+
+function rootActivity(c: Ctx): RuleText {
+  const { f } = c;
+  const acct = c.account(f.account ?? f.identityAccount);
+  const ev = f.eventName ?? 'unknown call';
+  const session = f.assumedRoot === 'true';
+  const longTermKey = !session && f.accessKeyId?.startsWith('AKIA');
+  const how = session
+    ? 'in a root session from centralized root access (sts:AssumeRoot)'
+    : longTermKey ? 'with a root ACCESS KEY (long-term root credentials)' : 'with root credentials';
+  const failed = c.outcome.failed === true;
+  const id = cmdArg(f.account ?? f.identityAccount, ACCOUNT_ID, '<account-id>');
+  return {
+    subject: subjects(c, [(a) => `${ev} by root in ${a(f.account ?? f.identityAccount)}${inRegion(f)}`, (a) => `${ev} by root in ${a(f.account ?? f.identityAccount)}`, `${ev} by root`]),
+    headline: `The root user of account ${acct} ${failed ? 'tried to call' : 'called'} ${ev}${f.eventSource ? ` (${f.eventSource})` : ''} ${how}`
+      + `${failed ? `, and the call failed${f.errorCode ? ` (${f.errorCode})` : ''}` : ''}. Root bypasses every IAM control in its account.`,
+    user: f.arn ? `root user (${u(f.arn)})` : `root user of account ${acct}`,
+    details: [
+      ['Credentials', session ? 'root session (sts:AssumeRoot)' : longTermKey ? 'root access key' : f.accessKeyId ? 'temporary' : undefined],
+      ['Access key', u(f.accessKeyId)],
+      // Null values left out: a null says nothing, and would read like a missing value.
+      ['Request parameters', Object.keys(f.params).length ? untrustedDocument(JSON.stringify(f.params, (_k, v: unknown) => (v === null ? undefined : v))) : undefined],
+    ],
+    steps: [
+      session
+        ? `Match this with "Root session requested (AssumeRoot)" from the management account or the IAM delegated administrator, and confirm with its caller that this privileged task in account ${acct} was planned.`
+        : `Confirm with the custodian of the root credentials of account ${acct} that root is in use for a planned task.`,
+      ...(longTermKey ? [`A root access key should not exist. Delete it (as root, or with centralized root access: \`aws sts assume-root --target-principal ${id} --task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials\` from the management account) and find out who created it.`] : []),
+      `Review everything root did: ${historyHint(c, 'root')}${f.accessKeyId ? `, or filter "AWS access key" = ${u(f.accessKeyId)}` : ''}.`,
+      'If nobody claims it: treat the root credentials of this account as compromised and follow the runbook ("Root user API activity").',
+    ],
+    resources: arns(f.arn),
   };
 }
 
@@ -560,6 +721,8 @@ export const RULE_TEXT: Record<RuleId, (c: Ctx) => RuleText> = {
   'role-changed': roleChanged,
   'alerting-tampered': alertingTampered,
   'root-console-login': rootConsoleLogin,
+  'assume-root': assumeRoot,
+  'root-activity': rootActivity,
 };
 
 /** For rules added to the catalogue later without wording here: the facts, the description, generic steps. */

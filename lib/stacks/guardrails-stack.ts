@@ -33,7 +33,7 @@ export class GuardrailsStack extends Stack {
       // restricted by SCPs, and a StackSets delegated administrator's stack holds only StackSets, which the SCP does
       // not protect. So the CDK execution role is exempt there and nowhere else.
       cdkDeploymentAccounts: [c.securityAccount.accountId],
-      users: { accountId: c.securityAccount.accountId, names: c.users.map((u) => u.name) },
+      users: { accountId: c.securityAccount.accountId, names: c.users.map((u) => u.name), groupName: NAMES.usersGroup, policyName: NAMES.usersPolicy },
       keyAliases: [NAMES.alertKeyAlias, NAMES.operationsKeyAlias],
       // The notifier (breakglass-notifier) and every other function breakglass names with its prefix.
       functionName: `${NAMES.rulePrefix}*`,

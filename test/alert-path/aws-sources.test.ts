@@ -75,6 +75,11 @@ function genuine(): Record<string, Array<[string, Record<string, unknown>]>> {
       ['cloudwatch: DeleteAlarms (source aws.monitoring)', { ...alarmDeleted, source: 'aws.monitoring' }],
     ],
     'root-console-login': [['root sign-in', wrap(f.consoleLogin({ root: true, account: f.M }))]],
+    'assume-root': [['AssumeRoot from the management account', wrap(f.assumeRoot())]],
+    'root-activity': [
+      ['root session: iam DeleteLoginProfile', wrap(f.rootCall())],
+      ['root access key: s3 ListBuckets', wrap(f.rootCall({ session: false, source: 's3.amazonaws.com', name: 'ListBuckets', readOnly: true }))],
+    ],
   };
   const t = s.templates.get(SECURITY)!;
   const schedule = byName(t, 'AWS::Events::Rule', 'Name', HEARTBEAT_SCHEDULE_RULE);

@@ -53,6 +53,33 @@ describe('breakglass simulate', () => {
     assert.deepEqual(JSON.parse(r.stdout).events.map((e: any) => e.matches.map((m: any) => m.rule)), [['assume-role'], ['role-assumed'], ['root-console-login']]);
   });
 
+  it('never guesses silently: a record without recipientAccountId is placed by rule, one stderr line and an assumptions field each (issue 11)', async () => {
+    const { recipientAccountId: _a, ...owner } = f.assumeRoleOwner();
+    const { recipientAccountId: _b, ...caller }: Record<string, any> = { ...f.assumeRoleCaller(), eventTime: 'Nov 23, 2026, 4:12:09 AM' };
+    const r = await runCliWithInput(jsonl(owner, caller, f.switchRole()), 'simulate', '-c', EXAMPLE_CONFIG, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, r.stderr);
+    assert.match(lines[0]!, new RegExp(`^-:1: record #0 ${owner.eventID} \\(AssumeRole\\) has no recipientAccountId; assumed account ${f.M}, by rule: the role ARN's account`));
+    assert.match(lines[1]!, new RegExp(`^-:2: record #1 ${caller.eventID} \\(AssumeRole\\) has no recipientAccountId; assumed account ${f.S}, by rule: the caller's account \\(userIdentity\\.accountId\\)`));
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.events.map((e: any) => [e.account, e.matches.map((m: any) => m.rule)]), [[f.M, ['role-assumed']], [f.S, ['assume-role']], [f.M, ['switch-role']]]);
+    assert.deepEqual(doc.events[0].assumptions.map((a: any) => [a.field, a.value]), [['recipientAccountId', f.M]]);
+    assert.match(doc.events[1].assumptions[0].rule, /caller's account/);
+    assert.equal(doc.events[2].assumptions, undefined, 'nothing assumed, no field');
+    // An eventTime that is not ISO 8601 is shown as given: in --json, and in the notification, never "unknown".
+    assert.equal(doc.events[1].eventTime, 'Nov 23, 2026, 4:12:09 AM');
+    assert.match(doc.events[1].matches[0].notification.message, /Time: +Nov 23, 2026, 4:12:09 AM \(as recorded: not an ISO 8601 time\)/);
+    const table = await runCliWithInput(jsonl(caller), 'simulate', '-c', EXAMPLE_CONFIG);
+    assert.match(table.stdout, /^#0 Nov 23, 2026, 4:12:09 AM AssumeRole by BreakGlassUser1 in 222222222222\/eu-west-1/m);
+    assert.doesNotMatch(table.stdout, /unknown/);
+    assert.match(table.stderr, /has no recipientAccountId; assumed account 222222222222/);
+    // No account can be assigned: said as well, and nothing can alert.
+    const lost = await runCliWithInput(jsonl({ eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: 'us-east-1', eventID: 'x-1' }), 'simulate', '-c', EXAMPLE_CONFIG, '--json');
+    assert.match(lost.stderr, /record #0 x-1 \(AssumeRole\) has no recipientAccountId; no account assigned, by rule: none/);
+    assert.deepEqual(JSON.parse(lost.stdout).events[0].assumptions, [{ field: 'recipientAccountId', value: null, rule: JSON.parse(lost.stdout).events[0].assumptions[0].rule }]);
+  });
+
   it('without --json prints a readable table and a summary', async () => {
     const r = await runCliWithInput(jsonl(f.switchRole()), 'simulate', '-c', EXAMPLE_CONFIG);
     assert.equal(r.code, 0);

@@ -129,6 +129,11 @@ describe('config: every problem at once, one line each with file, line and field
       expect: [/^bad\.yaml:9: organization\.targets\.accounts\[0\]: the security account gets the role and forwarders from its own stacks/],
     },
     {
+      name: 'security account equal to the management account (issue 11, item 8)',
+      edit: (t) => t.replace('accountId: "222222222222"', 'accountId: "111111111111"'),
+      expect: [/^bad\.yaml:3: securityAccount\.accountId: the security account must not be the management account: .*names that already exist.*SCPs cannot protect/],
+    },
+    {
       name: 'YAML syntax error',
       edit: (t) => t.replace('  - name: BreakGlassUser2', '  - name: BreakGlassUser2\n   bad: indentation'),
       expect: [/^bad\.yaml:13:\d+: YAML syntax: /],

@@ -70,9 +70,12 @@ const FIXTURES: Record<RuleId, { match: Array<[string, any]>; miss: Array<[strin
       ['console switch (invokedBy AWS Internal)', f.assumeRoleCaller({ console: true, region: 'us-east-1' })],
       ['denied attempt', f.assumeRoleCaller({ denied: true })],
       ['a role outside the organization', f.assumeRoleCaller({ roleAccount: f.OUTSIDE })],
+      // Issue 11, item 6: the user is its identity, whichever account's copy this is.
+      ['caller copy naming the member account as recipient', { ...f.assumeRoleCaller(), recipientAccountId: f.M }],
     ],
     miss: [
       ['another user', f.assumeRoleCaller({ user: 'alice' })],
+      ['a user of the same name in a member account', { ...f.assumeRoleCaller(), userIdentity: f.iamUser(f.USER, f.M) }],
       ['role-owner copy (AWSAccount)', f.assumeRoleOwner()],
       ['GetCallerIdentity by the user', { ...f.assumeRoleCaller(), eventName: 'GetCallerIdentity' }],
     ],
@@ -109,11 +112,23 @@ const FIXTURES: Record<RuleId, { match: Array<[string, any]>; miss: Array<[strin
       ['virtual MFA device deleted (serial only)', f.iamCall('DeleteVirtualMFADevice', { serialNumber: `arn:aws:iam::${f.S}:mfa/BreakGlassUser1-yubi` })],
       ['policy attached', f.iamCall('AttachUserPolicy', { userName: 'BreakGlassUser1', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })],
       ['added to a group, denied', f.apiCall({ source: 'iam.amazonaws.com', name: 'AddUserToGroup', params: { userName: 'BreakGlassUser1', groupName: 'Admins' }, error: 'AccessDenied' })],
+      ['recorded outside us-east-1 (forwarders run in every region)', f.iamCall('CreateLoginProfile', { userName: 'BreakGlassUser1' }, { region: 'eu-west-1' })],
+      // Issue 11, item 1: the group that carries the permissions and its managed policy.
+      ['someone else added to the break-glass group', f.iamCall('AddUserToGroup', { groupName: 'breakglass-users', userName: 'mallory' })],
+      ['a policy attached to the break-glass group', f.iamCall('AttachGroupPolicy', { groupName: 'breakglass-users', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })],
+      ['an inline policy put on the group', f.iamCall('PutGroupPolicy', { groupName: 'breakglass-users', policyName: 'extra', policyDocument: '{"Version":"2012-10-17","Statement":[]}' })],
+      ['a new default version of the users\' policy', f.iamCall('CreatePolicyVersion', { policyArn: `arn:aws:iam::${f.S}:policy/breakglass-users`, policyDocument: '{"Version":"2012-10-17","Statement":[]}', setAsDefault: true })],
+      ['an older version made the default', f.iamCall('SetDefaultPolicyVersion', { policyArn: `arn:aws:iam::${f.S}:policy/breakglass-users`, versionId: 'v1' })],
+      ['the users\' policy deleted', f.iamCall('DeletePolicy', { policyArn: `arn:aws:iam::${f.S}:policy/breakglass-users` })],
     ],
     miss: [
       ['another user', f.iamCall('CreateAccessKey', { userName: 'alice' })],
       ['read-only call', f.iamCall('ListAccessKeys', { userName: 'BreakGlassUser1' })],
       ['same user name in a member account', f.iamCall('CreateAccessKey', { userName: 'BreakGlassUser1' }, { account: f.M })],
+      ['another group\'s policy', f.iamCall('AttachGroupPolicy', { groupName: 'Developers', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })],
+      ['another policy\'s new version', f.iamCall('CreatePolicyVersion', { policyArn: `arn:aws:iam::${f.S}:policy/team-a`, setAsDefault: true })],
+      ['the users\' policy only read', f.iamCall('GetPolicyVersion', { policyArn: `arn:aws:iam::${f.S}:policy/breakglass-users`, versionId: 'v2' })],
+      ['a group of the same name in a member account', f.iamCall('AddUserToGroup', { groupName: 'breakglass-users', userName: 'mallory' }, { account: f.M })],
     ],
   },
   'role-changed': {
@@ -157,10 +172,37 @@ const FIXTURES: Record<RuleId, { match: Array<[string, any]>; miss: Array<[strin
     match: [
       ['root of a member account', f.consoleLogin({ root: true, account: f.M })],
       ['root of the management account', f.consoleLogin({ root: true, account: f.MGMT })],
+      ['a privileged-session console sign-in, recorded in the endpoint\'s region', { ...f.consoleLogin({ root: true, account: f.M }), awsRegion: 'eu-west-1' }],
     ],
     miss: [
       ['IAM user sign-in', f.consoleLogin()],
       ['root API call, not a sign-in', f.apiCall({ source: 'iam.amazonaws.com', name: 'ListUsers', actor: { type: 'Root', arn: `arn:aws:iam::${f.M}:root`, accountId: f.M }, account: f.M })],
+    ],
+  },
+  'assume-root': {
+    match: [
+      ['management account, regional endpoint', f.assumeRoot()],
+      ['IAM delegated administrator (a member account), S3 unlock task', f.assumeRoot({ callerAccount: f.M, target: '444444444444', task: 'S3UnlockBucketPolicy', region: 'us-east-2' })],
+      ['denied attempt from the security account', f.assumeRoot({ callerAccount: f.S, caller: f.iamUser('alice'), denied: true })],
+    ],
+    miss: [
+      ['AssumeRole, not AssumeRoot', f.assumeRoleCaller()],
+      ['a copy naming the caller only as another account (one call, one alert)', { ...f.assumeRoot(), userIdentity: { type: 'AWSAccount', principalId: 'AROAROOTADMINEXAMPLE:ops-lead', accountId: f.MGMT }, recipientAccountId: f.M }],
+      ['another STS call by the same caller', { ...f.assumeRoot(), eventName: 'GetCallerIdentity', requestParameters: null }],
+    ],
+  },
+  'root-activity': {
+    match: [
+      ['root session deletes the root password of a member account', f.rootCall()],
+      ['root session unlocks a bucket policy', f.rootCall({ source: 's3.amazonaws.com', name: 'DeleteBucketPolicy', params: { bucketName: 'payments-data', Host: 'payments-data.s3.eu-central-1.amazonaws.com' }, region: 'eu-central-1' })],
+      ['root access key reads (read-only event) in the management account', f.rootCall({ account: f.MGMT, session: false, source: 's3.amazonaws.com', name: 'ListBuckets', readOnly: true })],
+      ['root in the security account', f.rootCall({ account: f.S, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true })],
+    ],
+    miss: [
+      ['root console sign-in (root-console-login\'s)', f.consoleLogin({ root: true, account: f.M })],
+      ['an AWS service acting for root (invokedBy)', f.rootCall({ invokedBy: 'cloudformation.amazonaws.com', source: 'ec2.amazonaws.com', name: 'RunInstances', region: 'eu-west-1' })],
+      ['an IAM user, not root', f.iamCall('DeleteLoginProfile', { userName: 'alice' }, { account: f.M })],
+      ['root call to a service outside the list (documented limit)', f.rootCall({ source: 'gamelift.amazonaws.com', name: 'ListFleets', readOnly: true })],
     ],
   },
 };
@@ -184,8 +226,34 @@ describe('rule patterns are the catalogue, as synthesized', () => {
       else assert.equal(inRegion, undefined, `${rule.id} must not run in eu-west-1 of the security account`);
     }
   });
-  it('the example users are the ones in the patterns', () => {
+  it('the example users are the ones in the patterns, by identity (account + name), not by the account of the copy', () => {
     assert.deepEqual(centralPattern('console-login').detail.userIdentity.userName, ALL_USERS);
+    for (const id of ['console-login', 'console-login-failure', 'assume-role'] as const) {
+      const p = centralPattern(id);
+      assert.deepEqual(p.detail.userIdentity, { type: ['IAMUser'], accountId: [f.S], userName: ALL_USERS }, id);
+      assert.equal(p.account, undefined, `${id}: no envelope account filter`);
+    }
+  });
+  it('issue 11 scopes: assume-role, assume-root and root-activity in every account; identity and root rules in every region', () => {
+    const scope = (id: RuleId) => { const r = CATALOGUE.find((x) => x.id === id)!; return `${r.accounts}/${r.regions}/${r.readOnlyEvents}`; };
+    assert.equal(scope('assume-role'), 'all/all/true');
+    assert.equal(scope('assume-root'), 'all/all/true');
+    assert.equal(scope('root-activity'), 'all/all/true');
+    assert.equal(scope('root-console-login'), 'all/all/false');
+    assert.equal(scope('user-credentials-changed'), 'security/all/false');
+    // Both new rules receive read-only management events (rule state), on the central bus and in the forwarders.
+    for (const id of ['assume-root', 'root-activity'] as const) {
+      const central = ruleResource(synth.templates.get('Breakglass-Security'), centralRuleName(id));
+      assert.equal(central.Properties.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', id);
+      assert.equal(ruleResource(synth.member, forwarderRuleName(id)).Properties.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', id);
+    }
+  });
+  it('forwarder patterns stay within PutRule\'s 4096 characters', () => {
+    for (const t of [synth.member, ...synth.templates.values()]) {
+      for (const [, r] of Object.entries(t.Resources) as Array<[string, any]>) {
+        if (r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern) assert.ok(JSON.stringify(r.Properties.EventPattern).length <= 4096, r.Properties.Name);
+      }
+    }
   });
 });
 
@@ -200,6 +268,31 @@ describe('paired fixtures per rule (synthesized central patterns)', () => {
       for (const [name, record] of fx.miss) {
         it(`stays silent on: ${name}`, () => { assert.equal(compilePattern(centralPattern(rule.id)).matches(wrap(record)), false); });
       }
+    });
+  }
+});
+
+/**
+ * The forwarder a rule runs as, where it is deployed: the member template (StackSet, accounts other than S), else
+ * the security account's regional stack (eu-west-1), else its home stack. The pattern is read from the template.
+ */
+function forwarderPattern(rule: (typeof CATALOGUE)[number]): any {
+  const where = rule.accounts !== 'security' ? synth.member
+    : rule.regions === 'all' ? synth.templates.get('Breakglass-Security-eu-west-1') : synth.templates.get('Breakglass-Security');
+  const r = ruleResource(where, forwarderRuleName(rule.id));
+  assert.ok(r, `forwarder ${rule.id} not deployed where expected`);
+  return r.Properties.EventPattern;
+}
+
+describe('paired fixtures per rule (synthesized forwarder patterns)', () => {
+  for (const rule of CATALOGUE) {
+    const fx = FIXTURES[rule.id];
+    describe(rule.id, () => {
+      it('every fixture gets the same answer from the forwarder as from the central rule', () => {
+        const forwarder = compilePattern(forwarderPattern(rule));
+        for (const [name, record] of fx.match) assert.equal(forwarder.matches(wrap(record)), true, `forwards: ${name}`);
+        for (const [name, record] of fx.miss) assert.equal(forwarder.matches(wrap(record)), false, `does not forward: ${name}`);
+      });
     });
   }
 });

@@ -165,7 +165,7 @@ describe('breakglass doctor against moto', () => {
       const table = await withEnv(securityEnv, () => runCli('doctor', '-c', cfg));
       assert.equal(table.code, 1);
       assert.match(table.stdout, /^FAIL +users-mfa +Every break-glass user has an MFA device$/m);
-      assert.match(table.stdout, /^ +fix: the holder signs in once/m);
+      assert.match(table.stdout, /^ +fix: an administrator enrols the device, before the user has a password/m);
       assert.match(table.stdout, /^\d+ passed, \d+ warnings?, 1 failed$/m);
     } finally {
       await iam.send(new s.iam.EnableMFADeviceCommand({ UserName: USERS[1], SerialNumber: 'GAHT12345678', AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));

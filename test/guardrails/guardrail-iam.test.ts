@@ -206,19 +206,35 @@ describe('guardrail SCP in the security account (iam-simulate)', () => {
     assert.equal(await decide(securityAdmin, 'iam:CreateAccessKey', user('ci-deployer')), 'Allowed');
   });
 
+  test("an administrator cannot change the users' group or its policy (membership, grants, policy versions)", async () => {
+    const group = `arn:aws:iam::${S}:group/${NAMES.usersGroup}`;
+    const policy = `arn:aws:iam::${S}:policy/${NAMES.usersPolicy}`;
+    for (const [action, resource] of [
+      ['iam:AddUserToGroup', group], ['iam:AttachGroupPolicy', group], ['iam:PutGroupPolicy', group], ['iam:DeleteGroup', group],
+      ['iam:CreatePolicyVersion', policy], ['iam:SetDefaultPolicyVersion', policy], ['iam:DeletePolicy', policy],
+    ] as const) {
+      assert.equal(await decide(securityAdmin, action, resource), 'ExplicitlyDenied', `${action} ${resource}`);
+      assert.equal(await decide(securityAdmin, action, resource, { withScp: false }), 'Allowed', `control: ${action}`);
+      assert.equal(await decide(cdkExec(), action, resource), 'Allowed', `the deployment may: ${action}`);
+    }
+    assert.equal(await decide(securityAdmin, 'iam:AddUserToGroup', `arn:aws:iam::${S}:group/developers`), 'Allowed', 'other groups untouched');
+  });
+
   test('the documented administration stays open: MFA enrolment, first password, password reset after use', async () => {
     for (const action of ['iam:EnableMFADevice', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:ResyncMFADevice', 'iam:DeleteAccessKey']) {
       assert.equal(await decide(securityAdmin, action, user('BreakGlassUser1')), 'Allowed', action);
     }
   });
 
-  test('a break-glass user may still change its own password, with its deployed policy, before MFA is used', async () => {
+  test('a break-glass user may still change its own password with MFA, under the guardrail; without MFA, or to enrol MFA, its own policy refuses (issue 11)', async () => {
     const security = s.templates.get(stackIds.security)!;
     const name = s.config.users[0]!.name;
     const identityPolicies = userIdentityPolicies(security, name, { partition: 'aws', accountId: S, region: REGION });
     const self = iamUser(S, name);
-    assert.equal(await decide(self, 'iam:ChangePassword', user(name), { identityPolicies, context: MFA.false() }), 'Allowed');
-    assert.equal(await decide(self, 'iam:EnableMFADevice', user(name), { identityPolicies, context: MFA.false() }), 'Allowed', 'self-enrolment of MFA');
+    assert.equal(await decide(self, 'iam:ChangePassword', user(name), { identityPolicies, context: MFA.present() }), 'Allowed', 'the SCP leaves ChangePassword to the user');
+    assert.equal(await decide(self, 'iam:ChangePassword', user(name), { identityPolicies, context: MFA.false() }), 'ExplicitlyDenied', 'no password change without MFA');
+    assert.equal(await decide(self, 'iam:EnableMFADevice', user(name), { identityPolicies, context: MFA.false() }), 'ExplicitlyDenied', 'no MFA self-enrolment without MFA');
+    assert.equal(await decide(self, 'iam:EnableMFADevice', user(name), { identityPolicies, context: MFA.present() }), 'ImplicitlyDenied', 'nor with MFA: administrators enrol devices');
   });
 
   test('an administrator cannot disable, delete, re-key or unalias the alert keys; other keys are untouched', async () => {

@@ -9,8 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConfigText } from '../../lib/config/load';
 import {
   BUS_TAMPER_ACTIONS, DEPLOYMENT_ROLE_PATTERNS, DEPLOYMENT_ROLE_TAMPER_ACTIONS, GuardrailScp, guardrailDocument, KEY_TAMPER_ACTIONS, policySize,
-  ROLE_TAMPER_ACTIONS, RULE_TAMPER_ACTIONS, SCP_MAX_CHARACTERS, splitDocument, STACKSETS_MEMBER_SERVICE_LINKED_ROLE, USER_TAMPER_ACTIONS,
-} from '../../lib/constructs/guardrail-scp';
+  ROLE_TAMPER_ACTIONS, RULE_TAMPER_ACTIONS, SCP_MAX_CHARACTERS, splitDocument, STACKSETS_MEMBER_SERVICE_LINKED_ROLE, USER_TAMPER_ACTIONS, GROUP_TAMPER_ACTIONS } from '../../lib/constructs/guardrail-scp';
 import { NAMES } from '../../lib/naming';
 import { stackIds } from '../../lib/stacks/names';
 import { exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
@@ -98,12 +97,13 @@ describe('guardrail SCP: what it denies', () => {
     }
   });
 
-  test('IAM: the break-glass role, the forwarder roles and the break-glass users of the security account', () => {
+  test("IAM: the break-glass role, the forwarder roles, the break-glass users of the security account, their group and its policy", () => {
     const s = bySid('ProtectBreakglassIam');
-    assert.deepEqual(s.Action, [...ROLE_TAMPER_ACTIONS, ...USER_TAMPER_ACTIONS]);
+    assert.deepEqual(s.Action, [...ROLE_TAMPER_ACTIONS, ...USER_TAMPER_ACTIONS, ...GROUP_TAMPER_ACTIONS]);
     assert.deepEqual(s.Resource, [
       `arn:aws:iam::*:role/${on.config.role.name}`, `arn:aws:iam::*:role/${NAMES.forwarderRolePrefix}*`,
       ...on.config.users.map((u) => `arn:aws:iam::${SECURITY}:user/${u.name}`),
+      `arn:aws:iam::${SECURITY}:group/${NAMES.usersGroup}`, `arn:aws:iam::${SECURITY}:policy/${NAMES.usersPolicy}`,
     ]);
     // The documented procedures stay open: enrolment, password reset after use, the user's own password change.
     for (const open of ['iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:EnableMFADevice', 'iam:ResyncMFADevice', 'iam:ChangePassword', 'iam:DeleteAccessKey']) {

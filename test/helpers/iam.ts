@@ -92,40 +92,70 @@ function refersTo(x: unknown, logicalId: string, name: string): boolean {
   return (typeof x === 'string' && x === name) || (typeof x === 'object' && x !== null && (x as any).Ref === logicalId);
 }
 
+/** Managed policies (of this template) and inline policies of one user or group resource, resolved. */
+function attachedPolicies(t: CfnTemplate, id: string, props: any, p: PseudoParameters): Array<{ name: string; policy: PolicyDocument }> {
+  const out: Array<{ name: string; policy: PolicyDocument }> = [];
+  for (const [i, arn] of (props.ManagedPolicyArns ?? []).entries()) {
+    const ref = (arn as any)?.Ref;
+    const target = typeof ref === 'string' ? t.Resources[ref] : undefined;
+    if (!target || target.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${id}.ManagedPolicyArns[${i}]: not a managed policy of this template: ${JSON.stringify(arn)}`);
+    out.push({ name: ref, policy: asPolicy(resolveIntrinsics(target.Properties.PolicyDocument, p, `${ref}.PolicyDocument`), ref) });
+  }
+  for (const [i, inline] of (props.Policies ?? []).entries()) {
+    out.push({ name: `${id}.Policies[${i}]`, policy: asPolicy(resolveIntrinsics(inline.PolicyDocument, p, `${id}.Policies[${i}]`), id) });
+  }
+  return out;
+}
+
 /**
- * Every identity policy the template attaches to IAM user `userName` (inline, managed from this template, and
- * AWS::IAM::Policy / ManagedPolicy resources that name the user), resolved for `accountId`. Throws on attachments it
- * cannot evaluate (groups, permissions boundaries, managed policies from outside the template), so the set handed
- * to the simulator is complete.
+ * Every identity policy the template gives IAM user `userName`: attached to the user (inline, managed from this
+ * template, AWS::IAM::Policy / ManagedPolicy / UserPolicy resources that name the user) and, the same ways, to every
+ * group of this template the user belongs to (the user's Groups, AWS::IAM::UserToGroupAddition) — IAM evaluates a
+ * user's own and its groups' policies together (IAM user guide, "Policy evaluation logic"). Resolved for `accountId`.
+ * Throws on what it cannot evaluate (permissions boundaries, groups or managed policies from outside the template), so
+ * the set handed to the simulator is complete.
  */
 export function userIdentityPolicies(t: CfnTemplate, userName: string, p: PseudoParameters): Array<{ name: string; policy: PolicyDocument }> {
   const users = Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::IAM::User' && r.Properties?.UserName === userName);
   if (users.length !== 1) throw new Error(`expected one AWS::IAM::User named ${userName}, found ${users.length}`);
   const [userId, user] = users[0];
   const props = user.Properties ?? {};
-  for (const unsupported of ['Groups', 'PermissionsBoundary']) {
-    if (props[unsupported] !== undefined) throw new Error(`${userId}: ${unsupported} is not evaluated by these tests`);
-  }
-  const out: Array<{ name: string; policy: PolicyDocument }> = [];
-  for (const [i, arn] of (props.ManagedPolicyArns ?? []).entries()) {
-    const ref = (arn as any)?.Ref;
-    const target = typeof ref === 'string' ? t.Resources[ref] : undefined;
-    if (!target || target.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${userId}.ManagedPolicyArns[${i}]: not a managed policy of this template: ${JSON.stringify(arn)}`);
-    out.push({ name: ref, policy: asPolicy(resolveIntrinsics(target.Properties.PolicyDocument, p, `${ref}.PolicyDocument`), ref) });
-  }
-  for (const [i, inline] of (props.Policies ?? []).entries()) {
-    out.push({ name: `${userId}.Policies[${i}]`, policy: asPolicy(resolveIntrinsics(inline.PolicyDocument, p, `${userId}.Policies[${i}]`), userId) });
-  }
+  if (props.PermissionsBoundary !== undefined) throw new Error(`${userId}: PermissionsBoundary is not evaluated by these tests`);
+  const out = attachedPolicies(t, userId, props, p);
+  const groupIds = new Set<string>();
+  const addGroup = (g: unknown, where: string) => {
+    const ref = (g as any)?.Ref;
+    if (typeof ref !== 'string' || t.Resources[ref]?.Type !== 'AWS::IAM::Group') throw new Error(`${where}: not a group of this template: ${JSON.stringify(g)}`);
+    groupIds.add(ref);
+  };
+  for (const [i, g] of (props.Groups ?? []).entries()) addGroup(g, `${userId}.Groups[${i}]`);
   for (const [id, r] of Object.entries(t.Resources)) {
     if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::UserPolicy')
       && [...(r.Properties?.Users ?? []), r.Properties?.UserName].some((u) => refersTo(u, userId, userName))) {
       out.push({ name: id, policy: asPolicy(resolveIntrinsics(r.Properties.PolicyDocument, p, `${id}.PolicyDocument`), id) });
     }
-    if (r.Type === 'AWS::IAM::UserToGroupAddition' && JSON.stringify(r.Properties?.Users ?? []).includes(userName)) {
-      throw new Error(`${id}: group membership is not evaluated by these tests`);
+    if (r.Type === 'AWS::IAM::UserToGroupAddition' && (r.Properties?.Users ?? []).some((u: unknown) => refersTo(u, userId, userName))) {
+      addGroup(r.Properties.GroupName, `${id}.GroupName`);
+    }
+  }
+  for (const groupId of groupIds) {
+    const group = t.Resources[groupId]!;
+    const groupName = group.Properties?.GroupName;
+    out.push(...attachedPolicies(t, groupId, group.Properties ?? {}, p));
+    for (const [id, r] of Object.entries(t.Resources)) {
+      if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::GroupPolicy')
+        && [...(r.Properties?.Groups ?? []), r.Properties?.GroupName].some((g) => refersTo(g, groupId, groupName))) {
+        out.push({ name: id, policy: asPolicy(resolveIntrinsics(r.Properties.PolicyDocument, p, `${id}.PolicyDocument`), id) });
+      }
     }
   }
   return out;
+}
+
+/** Logical IDs of the groups of this template that user `userName` belongs to (its Groups property). */
+export function userGroups(t: CfnTemplate, userName: string): string[] {
+  const user = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::User' && r.Properties?.UserName === userName);
+  return (user?.Properties?.Groups ?? []).map((g: any) => g?.Ref).filter((x: unknown): x is string => typeof x === 'string');
 }
 
 /** The trust policy of the role named `roleName` in `template`, resolved for the account it is deployed to. */
@@ -136,6 +166,14 @@ export function roleTrust(template: CfnTemplate, roleName: string, p: PseudoPara
   return asPolicy(resolveIntrinsics(role.Properties.AssumeRolePolicyDocument, p, `${id}.AssumeRolePolicyDocument`), id);
 }
 
+/** The identity policies of the role named `roleName` in `template` that the template defines (inline policies). */
+export function roleInlinePolicies(template: CfnTemplate, roleName: string, p: PseudoParameters): Array<{ name: string; policy: PolicyDocument }> {
+  const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === roleName);
+  if (roles.length !== 1) throw new Error(`expected one AWS::IAM::Role named ${roleName}, found ${roles.length}`);
+  const [id, role] = roles[0];
+  return (role.Properties.Policies ?? []).map((x: any) => ({ name: `${id}.${x.PolicyName}`, policy: asPolicy(resolveIntrinsics(x.PolicyDocument, p, `${id}.${x.PolicyName}`), id) }));
+}
+
 /** The break-glass users' identity policies and the member role's trust, as deployed for the example accounts. */
 export function breakGlassPolicies(s: Synthesized, memberAccount: string = ACCOUNTS.member) {
   const region = s.config.securityAccount.region;
@@ -144,7 +182,8 @@ export function breakGlassPolicies(s: Synthesized, memberAccount: string = ACCOU
   const securityAccount = s.config.securityAccount.accountId;
   const userPolicies = (userName: string) => userIdentityPolicies(security, userName, { partition: PARTITION, accountId: securityAccount, region });
   const trust = roleTrust(s.member, s.config.role.name, { partition: PARTITION, accountId: memberAccount, region });
-  return { userPolicies, trust, roleName: s.config.role.name, userNames: s.config.users.map((u) => u.name) };
+  const roleInline = roleInlinePolicies(s.member, s.config.role.name, { partition: PARTITION, accountId: memberAccount, region });
+  return { userPolicies, trust, roleInline, roleName: s.config.role.name, userNames: s.config.users.map((u) => u.name) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,10 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CLOUDSHELL_ACTIONS, CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT } from '../../lib/constructs/break-glass-users';
+import { NAMES } from '../../lib/naming';
 import {
   ACCOUNTS, MFA, ORG_ID, OTHER_ORG_ID, PARTITION, breakGlassPolicies, describe as show, iamUser, roleSession, roleTrust,
-  simulate, type Caller, type PolicyDocument, type SimOutcome,
+  simulate, userGroups, type Caller, type PolicyDocument, type SimOutcome,
 } from '../helpers/iam';
+import { resourcesOfType } from '../helpers/synth';
 import { synthConfig, type Synthesized } from '../helpers/synth';
 
 let s: Synthesized;
@@ -47,11 +50,23 @@ function assertAllowed(o: SimOutcome, what: string) {
   assert.equal(o.decision, 'Allowed', `${what}: ${show(o)}`);
 }
 
-test('the policies under test are the synthesized ones, fully resolved', () => {
+test('the policies under test are the synthesized ones, fully resolved, and reach the users only through their group', () => {
   assert.deepEqual(p.userNames, ['BreakGlassUser1', 'BreakGlassUser2']);
+  const security = s.templates.get('Breakglass-Security')!;
+  const [[groupId, group]] = resourcesOfType(security, 'AWS::IAM::Group');
+  assert.equal(group.Properties.GroupName, NAMES.usersGroup);
+  const policy = resourcesOfType(security, 'AWS::IAM::ManagedPolicy').find(([id]) => group.Properties.ManagedPolicyArns.some((a: any) => a.Ref === id));
+  assert.ok(policy, 'the group carries a managed policy of this template');
+  assert.equal(policy[1].Properties.ManagedPolicyName, NAMES.usersPolicy, 'fixed name: detection matches its ARN');
   for (const u of p.userNames) {
+    // Security Hub IAM.2 / AWS Config iam-user-no-policies-check: no policy on the user itself.
+    const user = resourcesOfType(security, 'AWS::IAM::User').find(([, r]) => r.Properties.UserName === u)![1];
+    assert.equal(user.Properties.ManagedPolicyArns, undefined, `${u}: no managed policy attached to the user`);
+    assert.equal(user.Properties.Policies, undefined, `${u}: no inline policy on the user`);
+    assert.deepEqual(userGroups(security, u), [groupId], `${u}: member of the break-glass group`);
+    assert.equal(resourcesOfType(security, 'AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties.Users ?? []).includes(u)).length, 0);
     const policies = p.userPolicies(u);
-    assert.equal(policies.length, 1, `${u} has exactly the one managed policy`);
+    assert.equal(policies.length, 1, `${u} gets exactly the one managed policy, through the group`);
     assert.doesNotMatch(JSON.stringify(policies), /Fn::|"Ref"/);
   }
   const assume = p.userPolicies(p.userNames[0])[0].policy.Statement.find((st) => st.Sid === 'AssumeBreakGlassRoleInOrganization');
@@ -96,7 +111,7 @@ describe('cross-account AssumeRole of the break-glass role', () => {
       const o = await assumeRole(bgUser(), { mfa });
       assert.notEqual(o.decision, 'Allowed', show(o));
       assert.equal(o.identity, 'ExplicitlyDenied', show(o));
-      assert.ok(o.identityDenySids.includes('DenyEverythingElseWithoutMfa'), o.identityDenySids.join());
+      assert.ok(o.identityDenySids.includes('DenyEverythingWithoutMfa'), o.identityDenySids.join());
       assert.equal(o.trustAllows, false, `trust must deny: ${show(o)}`);
       // The trust denies on its own: even with an identity policy allowing everything.
       const withAdmin = await assumeRole(bgUser(), { mfa, identityPolicies: [adminPolicy] });
@@ -143,7 +158,7 @@ describe('cross-account AssumeRole of the break-glass role', () => {
   });
 });
 
-describe('a break-glass user without MFA can only set up its password and MFA', () => {
+describe('a break-glass user without MFA can do nothing at all (issue 11, item 2)', () => {
   const self = () => userArn(p.userNames[0]);
   const other = () => userArn(p.userNames[1]);
   const withoutMfa = [['MultiFactorAuthPresent=false', MFA.false()], ['MultiFactorAuthPresent absent', MFA.absent()]] as const;
@@ -170,7 +185,7 @@ describe('a break-glass user without MFA can only set up its password and MFA', 
       for (const [label, mfa] of withoutMfa) {
         const o = await run(action, resource(), account, mfa);
         assert.notEqual(o.decision, 'Allowed', `${label}: ${show(o)}`);
-        assert.ok(o.identityDenySids.includes('DenyEverythingElseWithoutMfa'), `${label}: explicit deny expected, got ${show(o)}`);
+        assert.ok(o.identityDenySids.includes('DenyEverythingWithoutMfa'), `${label}: explicit deny expected, got ${show(o)}`);
         const withAdmin = await run(action, resource(), account, mfa, [ADMIN]);
         assert.equal(withAdmin.decision, 'ExplicitlyDenied', `${label} + admin: ${show(withAdmin)}`);
       }
@@ -179,26 +194,162 @@ describe('a break-glass user without MFA can only set up its password and MFA', 
     });
   }
 
-  const allowed: Array<[string, () => string, (() => string) | undefined]> = [
+  // MFA self-enrolment: a leaked password alone must not enrol a device of its own (IAM allows up to 8 per user).
+  const mfaDevice = () => `arn:aws:iam::${ACCOUNTS.security}:mfa/${p.userNames[0]}`;
+  for (const [action, resource] of [['iam:CreateVirtualMFADevice', mfaDevice], ['iam:EnableMFADevice', self], ['iam:ResyncMFADevice', self]] as const) {
+    test(`${action} is explicitly denied without MFA, and not granted with MFA either (an administrator enrols devices)`, async () => {
+      for (const [label, mfa] of withoutMfa) {
+        const o = await run(action, resource(), ACCOUNTS.security, mfa);
+        assert.equal(o.decision, 'ExplicitlyDenied', `${label}: ${show(o)}`);
+        assert.ok(o.identityDenySids.includes('DenyEverythingWithoutMfa'), o.identityDenySids.join());
+      }
+      const withMfa = await run(action, resource(), ACCOUNTS.security, MFA.present());
+      assert.equal(withMfa.decision, 'ImplicitlyDenied', `with MFA: ${show(withMfa)}`);
+      // Control: the setup can allow it (an administrator with MFA).
+      assertAllowed(await run(action, resource(), ACCOUNTS.security, MFA.present(), [ADMIN]), `${action} control`);
+    });
+  }
+
+  // What a holder needs to change the password once signed in with MFA (Security credentials page).
+  const withMfaOnly: Array<[string, () => string, (() => string) | undefined]> = [
     ['iam:ChangePassword', self, other],
-    ['iam:CreateVirtualMFADevice', () => `arn:aws:iam::${ACCOUNTS.security}:mfa/${p.userNames[0]}`, undefined],
-    ['iam:EnableMFADevice', self, other],
-    ['iam:GetAccountPasswordPolicy', () => '*', undefined],
     ['iam:GetUser', self, other],
     ['iam:ListMFADevices', self, other],
-    ['iam:ResyncMFADevice', self, other],
-    ['iam:ListVirtualMFADevices', () => '*', undefined],
+    ['iam:GetAccountPasswordPolicy', () => '*', undefined],
   ];
-  for (const [action, resource, otherResource] of allowed) {
-    test(`${action}${otherResource ? ' on its own user' : ''} is allowed without MFA${otherResource ? ', but not on another user' : ''}`, async () => {
-      for (const [label, mfa] of [...withoutMfa, ['with MFA', MFA.present()] as const]) {
+  for (const [action, resource, otherResource] of withMfaOnly) {
+    test(`${action}${otherResource ? ' on its own user' : ''} is allowed with MFA${otherResource ? ', not on another user' : ''}; without MFA it is denied`, async () => {
+      assertAllowed(await run(action, resource(), ACCOUNTS.security, MFA.present()), `${action} with MFA`);
+      if (otherResource) {
+        const x = await run(action, otherResource(), ACCOUNTS.security, MFA.present());
+        assert.notEqual(x.decision, 'Allowed', `${action} on ${otherResource()}: ${show(x)}`);
+      }
+      for (const [label, mfa] of withoutMfa) {
         const o = await run(action, resource(), ACCOUNTS.security, mfa);
-        assertAllowed(o, `${action} ${label}`);
-        if (otherResource) {
-          const x = await run(action, otherResource(), ACCOUNTS.security, mfa);
-          assert.notEqual(x.decision, 'Allowed', `${action} on ${otherResource()} ${label}: ${show(x)}`);
-        }
+        assert.equal(o.decision, 'ExplicitlyDenied', `${action} ${label}: ${show(o)}`);
       }
     });
   }
+});
+
+// ---- issue 11, item 3: every action in a member account names the person ----------------------------------------
+
+describe('attribution: the role session is named after the IAM user; the console path and the CLI path both work', () => {
+  const name = () => p.userNames[0];
+  const trustStatement = () => p.trust.Statement.find((st: any) => ([] as string[]).concat(st.Action).includes('sts:AssumeRole'));
+  const sourceIdentityStatement = () => p.trust.Statement.find((st: any) => ([] as string[]).concat(st.Action).includes('sts:SetSourceIdentity'));
+
+  test('the trust requires sts:RoleSessionName = ${aws:username} (default config) and allows, never requires, a source identity', () => {
+    assert.deepEqual(trustStatement().Condition.StringEquals, { 'sts:RoleSessionName': '${aws:username}' });
+    assert.equal(JSON.stringify(trustStatement()).includes('SourceIdentity'), false, 'the AssumeRole statement must not mention a source identity (the console cannot set one)');
+    const sid = sourceIdentityStatement();
+    assert.ok(sid, 'a separate statement for sts:SetSourceIdentity');
+    assert.deepEqual(sid.Condition.StringEquals, { 'sts:SourceIdentity': '${aws:username}' });
+    assert.deepEqual(sid.Condition.Bool, { 'aws:MultiFactorAuthPresent': 'true' });
+    assert.deepEqual(sid.Condition.ArnEquals, trustStatement().Condition.ArnEquals);
+  });
+
+  test('console Switch Role: the console names the session after the user and sets no source identity: allowed', async () => {
+    // What the console's AssumeRole request carries: MFA from the console sign-in, sts:RoleSessionName (the key is
+    // "present in the request when the principal assumes the role using the AWS Management Console"), no
+    // sts:SourceIdentity ("You cannot switch to a role in the AWS Management Console that requires a source identity").
+    for (const [i, u] of p.userNames.entries()) {
+      const o = await assumeRole(bgUser(i), { mfa: MFA.present(), sessionName: u });
+      assertAllowed(o, `console switch as ${u}`);
+    }
+  });
+
+  test('CLI: aws sts assume-role --role-session-name <user> [--source-identity <user>] with the MFA code: allowed', async () => {
+    const o = await assumeRole(bgUser(), { mfa: MFA.present(), sessionName: name() });
+    assertAllowed(o, 'CLI without a source identity');
+    const setSi = await simulate({
+      caller: bgUser(), action: 'sts:SetSourceIdentity', resource: roleArn(ACCOUNTS.member), resourceAccount: ACCOUNTS.member,
+      context: { ...MFA.present(), 'aws:ResourceOrgID': ORG_ID, 'sts:SourceIdentity': name() },
+      identityPolicies: p.userPolicies(name()), resourcePolicy: p.trust,
+    });
+    assertAllowed(setSi, 'sts:SetSourceIdentity with the user\'s own name');
+  });
+
+  test('any other session name is refused by the trust, whatever the identity policy allows', async () => {
+    for (const sessionName of [p.userNames[1], 'admin', name().toLowerCase(), `${name()}-x`, 'botocore-session-1700000000']) {
+      const o = await assumeRole(bgUser(), { mfa: MFA.present(), sessionName, identityPolicies: [adminPolicy] });
+      assert.equal(o.identity, 'Allowed');
+      assert.equal(o.trustAllows, false, `session "${sessionName}": ${show(o)}`);
+      assert.notEqual(o.decision, 'Allowed');
+    }
+  });
+
+  test('a source identity other than the user\'s own name is refused, by the trust and by the identity policy', async () => {
+    for (const sourceIdentity of [p.userNames[1], 'admin', `${name()}x`]) {
+      const o = await simulate({
+        caller: bgUser(), action: 'sts:SetSourceIdentity', resource: roleArn(ACCOUNTS.member), resourceAccount: ACCOUNTS.member,
+        context: { ...MFA.present(), 'aws:ResourceOrgID': ORG_ID, 'sts:SourceIdentity': sourceIdentity },
+        identityPolicies: p.userPolicies(name()), resourcePolicy: p.trust,
+      });
+      assert.notEqual(o.decision, 'Allowed', `${sourceIdentity}: ${show(o)}`);
+      assert.equal(o.trustAllows, false, `trust: ${show(o)}`);
+      assert.notEqual(o.identity, 'Allowed', `identity: ${show(o)}`);
+    }
+  });
+});
+
+// ---- issue 11, item 4: the CLI path is CloudShell; `aws login` is denied ------------------------------------------
+
+describe('CLI path: AWS CloudShell in the security account with MFA; aws login refused for users and role', () => {
+  const env = `arn:aws:cloudshell:us-east-1:${ACCOUNTS.security}:environment/1a2b3c4d-0000-4000-8000-00000000abcd`;
+  const cloudshell: Array<[string, string]> = [
+    ...CLOUDSHELL_ACTIONS.anyResource.map((a) => [a, '*'] as [string, string]),
+    ...CLOUDSHELL_ACTIONS.environment.map((a) => [a, env] as [string, string]),
+  ];
+  const asUser = (action: string, resource: string, mfa: Record<string, string>, extra: Array<{ name: string; policy: PolicyDocument }> = []) => simulate({
+    caller: bgUser(), action, resource, resourceAccount: ACCOUNTS.security, context: mfa,
+    identityPolicies: [...p.userPolicies(p.userNames[0]), ...extra],
+  });
+
+  test('every CloudShell action the console needs is allowed with MFA and denied without', async () => {
+    for (const [action, resource] of cloudshell) {
+      assertAllowed(await asUser(action, resource, MFA.present()), action);
+      for (const mfa of [MFA.false(), MFA.absent()]) assert.equal((await asUser(action, resource, mfa)).decision, 'ExplicitlyDenied', `${action} without MFA`);
+    }
+    // Not granted: file transfer in and out of the shell, and another account's environment.
+    for (const action of ['cloudshell:GetFileDownloadUrls', 'cloudshell:GetFileUploadUrls']) {
+      assert.equal((await asUser(action, env, MFA.present())).decision, 'ImplicitlyDenied', action);
+    }
+    const foreign = await simulate({
+      caller: bgUser(), action: 'cloudshell:CreateSession', resource: env.replace(ACCOUNTS.security, ACCOUNTS.member), resourceAccount: ACCOUNTS.member,
+      context: MFA.present(), identityPolicies: p.userPolicies(p.userNames[0]),
+    });
+    assert.notEqual(foreign.decision, 'Allowed', show(foreign));
+  });
+
+  const signinResource = `arn:aws:signin:us-east-1:${ACCOUNTS.security}:oauth2/public-client/localhost`;
+  // AWS managed policy SignInLocalDevelopmentAccess, as AWS publishes it (AWS Managed Policy Reference).
+  const signInLocalDevelopmentAccess = { name: 'SignInLocalDevelopmentAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT], Resource: 'arn:aws:signin:*:*:oauth2/public-client/*' }] } };
+
+  test('aws login (signin:AuthorizeOAuth2Access, signin:CreateOAuth2Token) is explicitly denied to the users, even with MFA and SignInLocalDevelopmentAccess attached', async () => {
+    for (const action of CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT) {
+      for (const extra of [[signInLocalDevelopmentAccess], [adminPolicy]]) {
+        const o = await asUser(action, signinResource, MFA.present(), extra);
+        assert.equal(o.decision, 'ExplicitlyDenied', `${action} with ${extra[0]!.name}: ${show(o)}`);
+        assert.ok(o.identityDenySids.includes('DenyConsoleCredentialsForLocalDevelopment'), o.identityDenySids.join());
+      }
+      // Control: the same request by an identity with only the managed policy is allowed.
+      const control = await simulate({ caller: iamUser(ACCOUNTS.security, 'Developer'), action, resource: signinResource, resourceAccount: ACCOUNTS.security, context: MFA.present(), identityPolicies: [signInLocalDevelopmentAccess] });
+      assertAllowed(control, `${action} control`);
+    }
+  });
+
+  test('aws login from a break-glass role session is denied by the role\'s own inline policy, whatever role.managedPolicies grant', async () => {
+    const session = roleSession(ACCOUNTS.member, p.roleName, p.userNames[0]);
+    const resource = signinResource.replace(ACCOUNTS.security, ACCOUNTS.member);
+    for (const action of CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT) {
+      const o = await simulate({ caller: session, action, resource, resourceAccount: ACCOUNTS.member, context: MFA.present(), identityPolicies: [adminPolicy, ...p.roleInline] });
+      assert.equal(o.decision, 'ExplicitlyDenied', `${action}: ${show(o)}`);
+      const control = await simulate({ caller: session, action, resource, resourceAccount: ACCOUNTS.member, context: MFA.present(), identityPolicies: [adminPolicy] });
+      assertAllowed(control, `${action} control without the inline deny`);
+    }
+    // The deny touches nothing else the role does.
+    const other = await simulate({ caller: session, action: 'iam:ListRoles', resource: '*', resourceAccount: ACCOUNTS.member, context: MFA.present(), identityPolicies: [adminPolicy, ...p.roleInline] });
+    assertAllowed(other, 'iam:ListRoles with the inline deny');
+  });
 });

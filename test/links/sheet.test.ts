@@ -62,6 +62,11 @@ describe('rendering', () => {
     assert.match(h, /aws sts assume-role --role-arn arn:aws:iam::&lt;account ID&gt;:role\/BreakGlassRole/);
     assert.match(h, /--serial-number arn:aws:iam::222222222222:mfa\/&lt;your MFA device name&gt;/);
     assert.match(h, /--role-session-name &lt;your user name&gt;/);
+    // Issue 11: the one CLI path is CloudShell in the security account; session name and source identity = user name.
+    assert.match(h, /--source-identity &lt;your user name&gt;/);
+    assert.match(h, /open AWS CloudShell .* in the security account while signed in as your break-glass user/);
+    assert.match(h, /aws login command is refused/);
+    assert.match(h, /accepts only your own user name as session name/);
     assert.match(h, /href="https:\/\/222222222222\.signin\.aws\.amazon\.com\/console"/);
     // Every href is an https AWS sign-in URL, whatever the names contained.
     for (const [, href] of h.matchAll(/href="([^"]*)"/g)) assert.match(href!, /^https:\/\/([0-9]{12}\.)?signin\.aws\.amazon\.com\//);
@@ -77,6 +82,10 @@ describe('rendering', () => {
     assert.match(m, /^# Break-glass emergency sheet/);
     assert.match(m, /Generated 2026-11-23 04:05:06 UTC from `my <org>\.yaml`/);
     assert.match(m, /\*\*no secrets\*\*/);
+    // The Markdown sheet gives the same CLI path and command as the HTML one.
+    assert.match(m, /3\. Command line: open AWS CloudShell /);
+    assert.match(m, /--role-session-name <your user name> --source-identity <your user name>/);
+    assert.match(m, /--serial-number arn:aws:iam::222222222222:mfa\/<your MFA device name> --token-code <code from the device>/);
   });
 
   it('sorts by name (case-insensitive, numbers numerically), marks the security and management accounts', () => {

@@ -22,13 +22,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_ENABLED_REGIONS } from '../../lib/config/regions';
-import { CATALOGUE, ROLE_CHANGE_EVENTS, ruleById, USER_CREDENTIAL_EVENTS, type RuleId } from '../../lib/detection/catalogue';
+import { CATALOGUE, ROLE_CHANGE_EVENTS, ruleById, USER_CREDENTIAL_EVENTS, USERS_GROUP_EVENTS, USERS_POLICY_EVENTS, type RuleId } from '../../lib/detection/catalogue';
 import type { DetectionContext } from '../../lib/detection/context';
 import { toEventBridgeEvent } from '../../lib/detection/envelope';
 import { Simulator } from '../../lib/detection/simulate';
 import {
   renderHeartbeat, renderNotification, SUBJECT_MAX_LENGTH, type Notification, type RenderOptions,
 } from '../../lib/notify/render';
+import { GROUP_EVENTS, POLICY_EVENTS } from '../../lib/notify/render-rules';
 import { MAX_DOCUMENT_CHARS, MAX_VALUE_CHARS } from '../../lib/notify/untrusted-text';
 import * as f from '../fixtures/cloudtrail';
 
@@ -176,6 +177,43 @@ const CASES: readonly Case[] = [
   {
     rule: 'root-console-login', name: 'failure-missing-fields', kind: 'missing', options: PLAIN,
     event: wrap({ ...without(f.consoleLogin({ root: true, account: f.MGMT, result: 'Failure' }), 'sourceIPAddress', 'additionalEventData'), eventID: eventId(24) }),
+  },
+  // user-credentials-changed: the group and its managed policy (issue 11, item 1)
+  {
+    rule: 'user-credentials-changed', name: 'group-policy-version', kind: 'complete', options: NAMED,
+    event: wrap({ ...f.iamCall('CreatePolicyVersion', { policyArn: `arn:aws:iam::${f.S}:policy/breakglass-users`, policyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', setAsDefault: true }), eventID: eventId(25) }),
+  },
+  {
+    rule: 'user-credentials-changed', name: 'group-member-added', kind: 'complete', options: NAMED,
+    event: wrap({ ...f.iamCall('AddUserToGroup', { groupName: 'breakglass-users', userName: 'mallory' }), eventID: eventId(26) }),
+  },
+  // assume-root (issue 11, item 5)
+  { rule: 'assume-root', name: 'complete', kind: 'complete', options: NAMED, event: wrap({ ...f.assumeRoot(), eventID: eventId(27) }) },
+  {
+    rule: 'assume-root', name: 'missing-fields', kind: 'missing', options: PLAIN,
+    // A refused call from an account whose caller has no ARN; no task policy, no response, no source IP.
+    event: wrap({
+      ...without(f.assumeRoot({ callerAccount: f.M, denied: true }), 'sourceIPAddress', 'userAgent'),
+      userIdentity: { type: 'AssumedRole', principalId: 'AROAEXAMPLEID:carol', accountId: f.M },
+      requestParameters: { targetPrincipal: '444444444444' },
+      eventID: eventId(28),
+    }),
+  },
+  // root-activity (issue 11, item 5)
+  { rule: 'root-activity', name: 'complete', kind: 'complete', options: NAMED, event: wrap({ ...f.rootCall({ params: {} }), eventID: eventId(29) }) },
+  {
+    rule: 'root-activity', name: 'root-access-key', kind: 'complete', options: NAMED,
+    event: wrap({ ...f.rootCall({ account: f.MGMT, session: false, source: 's3.amazonaws.com', name: 'ListBuckets', readOnly: true, params: { Host: 's3.amazonaws.com' } }), eventID: eventId(30) }),
+  },
+  {
+    rule: 'root-activity', name: 'missing-fields', kind: 'missing', options: PLAIN,
+    // Root identity with neither arn nor access key; no request parameters, source IP or user agent.
+    event: wrap({
+      ...without(f.rootCall({ source: 's3.amazonaws.com', name: 'DeleteBucketPolicy', region: 'eu-central-1' }), 'sourceIPAddress', 'userAgent'),
+      userIdentity: { type: 'Root', accountId: f.M },
+      requestParameters: null,
+      eventID: eventId(38),
+    }),
   },
   // ---- hostile values (PLAIN options: the only non-AWS URL an output may hold is a configured runbook URL) ----
   {
@@ -462,7 +500,7 @@ describe('untrusted text: every field of every rule', () => {
 
   // Every change event the wording knows, with every request parameter the wording reads, all poisoned.
   const changeEvents: Array<[RuleId, string, readonly string[]]> = [
-    ['user-credentials-changed', 'iam.amazonaws.com', [...USER_CREDENTIAL_EVENTS, 'ChangePassword']],
+    ['user-credentials-changed', 'iam.amazonaws.com', [...USER_CREDENTIAL_EVENTS, 'ChangePassword', ...USERS_GROUP_EVENTS, ...USERS_POLICY_EVENTS]],
     ['role-changed', 'iam.amazonaws.com', ROLE_CHANGE_EVENTS],
     ['alerting-tampered', 'events.amazonaws.com', ['DeleteRule', 'DisableRule', 'PutRule', 'RemoveTargets', 'PutTargets', 'DeleteEventBus', 'PutPermission', 'RemovePermission']],
     ['alerting-tampered', 'sns.amazonaws.com', ['DeleteTopic', 'SetTopicAttributes', 'AddPermission', 'Unsubscribe', 'SetSubscriptionAttributes']],
@@ -472,7 +510,7 @@ describe('untrusted text: every field of every rule', () => {
   ];
   const keys = ['userName', 'roleName', 'name', 'rule', 'trailName', 'topicArn', 'subscriptionArn', 'keyId', 'aliasName', 'stackSetName', 'groupName',
     'serialNumber', 'policyArn', 'policyName', 'permissionsBoundary', 'accessKeyId', 'newUserName', 'status', 'state', 'attributeName',
-    'pendingWindowInDays', 'targetKeyId'];
+    'pendingWindowInDays', 'targetKeyId', 'versionId'];
   it('every change event, every parameter the wording reads', () => {
     for (const [id, source, names] of changeEvents) {
       for (const name of names) {
@@ -485,6 +523,19 @@ describe('untrusted text: every field of every rule', () => {
           assertInert(n, ['ZQX', 'evil', 'Severity']);
         }
       }
+    }
+  });
+});
+
+describe('untrusted text: the break-glass group\'s events with every other parameter poisoned', () => {
+  it('group-targeted wording escapes the member, the policy and the caller', () => {
+    for (const name of USERS_GROUP_EVENTS) {
+      const params: Rec = { groupName: 'breakglass-users', userName: `mallory${PAYLOAD}`, policyArn: `arn:aws:iam::aws:policy/x${PAYLOAD}`, policyName: `p${PAYLOAD}`, newGroupName: `g${PAYLOAD}` };
+      const actor = { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: `arn:aws:iam::${f.S}:user/ops${PAYLOAD}`, accountId: f.S, userName: `ops${PAYLOAD}` };
+      const n = renderNotification(wrap(f.apiCall({ source: 'iam.amazonaws.com', name, params, actor })), ruleById('user-credentials-changed')!);
+      assertInvariants(n, { time: true });
+      assertInert(n, ['ZQX', 'evil', 'Severity']);
+      assert.match(n.message, /break-glass group/);
     }
   });
 });
@@ -552,18 +603,22 @@ describe('alert rendering: edges', () => {
       for (const e of odd) {
         const n = renderNotification(e, r);
         assertInvariants(n);
-        assert.match(n.message, /Time: +unknown/);
+        // A time that cannot be read is shown as given (issue 11, item 7); only an absent one is unknown.
+        assert.match(n.message, e.detail?.eventTime ? /Time: +Nov 23, 2026 \(as recorded: not an ISO 8601 time\)/ : /Time: +unknown/);
         assert.match(n.message, /Event ID: +unknown/);
         assert.doesNotMatch(n.message, /Console link/);
       }
     }
   });
 
-  it('only CloudTrail/EventBridge ISO times are formatted; others show as unknown', () => {
+  it('only CloudTrail/EventBridge ISO times are formatted; others are shown as given, never as unknown', () => {
     const e = wrap({ ...f.consoleLogin(), eventTime: '2026-11-23T04:12:09.123+02:00' });
     assert.match(renderNotification(e, rule('console-login')).message, /Time: +2026-11-23 02:12:09 UTC/);
     const bad = { ...wrap(f.consoleLogin()), time: undefined, detail: { ...wrap(f.consoleLogin()).detail, eventTime: '11/23/2026 4:12' } };
-    assert.match(renderNotification(bad, rule('console-login')).message, /Time: +unknown/);
+    const n = renderNotification(bad, rule('console-login'));
+    assert.match(n.message, /Time: +11\/23\/2026 4:12 \(as recorded: not an ISO 8601 time\)/);
+    assert.doesNotMatch(n.message, /Time: +unknown/);
+    assertInvariants(n);
   });
 
   it('console link: the event\'s region wins; consoleRegion is only a fallback; other partitions get none', () => {
@@ -682,8 +737,15 @@ describe('alert rendering: edges', () => {
     const dir = join(__dirname, '..', '..', 'lib', 'notify');
     for (const file of readdirSync(dir).filter((x) => /^(render.*|untrusted-text)\.ts$/.test(x))) {
       const imports = readFileSync(join(dir, file), 'utf8').match(/^import .* from '([^']+)';$/gm) ?? [];
-      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'/, `${file}: ${line}`);
+      // ../naming: the fixed resource names (constants, no imports of its own).
+      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'|^import \{ NAMES \} from '\.\.\/naming'/, `${file}: ${line}`);
     }
+    assert.equal(readFileSync(join(__dirname, '..', '..', 'lib', 'naming.ts'), 'utf8').match(/^import /m), null, 'naming.ts imports nothing');
+  });
+
+  it('the wording knows the same group and policy events as the catalogue', () => {
+    assert.deepEqual([...GROUP_EVENTS], [...USERS_GROUP_EVENTS]);
+    assert.deepEqual([...POLICY_EVENTS], [...USERS_POLICY_EVENTS]);
   });
 });
 

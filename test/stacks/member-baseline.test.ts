@@ -27,18 +27,28 @@ function breakGlassRoles(t: CfnTemplate, roleName: string) {
   return resourcesOfType(t, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === roleName);
 }
 
-/** The trust policy every break-glass role must have, rendered. */
+/**
+ * The trust policy every break-glass role must have, rendered: AssumeRole by the users with MFA and (default) the user
+ * name as session name; and, in a statement of its own, an optional source identity equal to the user name.
+ */
 function expectedTrust(s: Synthesized, extra: Record<string, unknown> = {}) {
   const c = s.config;
+  const principalArns = { 'aws:PrincipalArn': c.users.map((u) => `arn:aws:iam::${c.securityAccount.accountId}:user/${u.name}`) };
   return [{
     Action: 'sts:AssumeRole',
     Effect: 'Allow',
     Principal: { AWS: `arn:aws:iam::${c.securityAccount.accountId}:root` },
     Condition: {
-      ArnEquals: { 'aws:PrincipalArn': c.users.map((u) => `arn:aws:iam::${c.securityAccount.accountId}:user/${u.name}`) },
+      ArnEquals: principalArns,
       Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      ...(c.role.requireSessionNameIsUserName ? { StringEquals: { 'sts:RoleSessionName': '${aws:username}' } } : {}),
       ...extra,
     },
+  }, {
+    Action: 'sts:SetSourceIdentity',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${c.securityAccount.accountId}:root` },
+    Condition: { ArnEquals: principalArns, Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringEquals: { 'sts:SourceIdentity': '${aws:username}' } },
   }];
 }
 
@@ -48,7 +58,11 @@ function checkRoleProperties(s: Synthesized, role: any, extraTrust: Record<strin
   assert.equal(role.Properties.MaxSessionDuration, c.role.maxSessionDuration);
   assert.deepEqual(render(role.Properties.ManagedPolicyArns).sort(),
     c.role.managedPolicies.map((p) => (p.startsWith('arn:') ? p : `arn:aws:iam::aws:policy/${p}`)).sort());
-  assert.equal(role.Properties.Policies, undefined, 'no inline policies on the break-glass role');
+  // One inline policy only: `aws login` denied whatever role.managedPolicies grant (issue 11, item 4).
+  assert.deepEqual(render(role.Properties.Policies), [{
+    PolicyName: 'DenyConsoleCredentialsForLocalDevelopment',
+    PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['signin:AuthorizeOAuth2Access', 'signin:CreateOAuth2Token'], Resource: '*' }] },
+  }]);
   assert.equal(role.Properties.PermissionsBoundary, undefined);
 }
 
@@ -144,9 +158,10 @@ describe('member template and management stacks: example config', () => {
     assert.equal(role.Properties.MaxSessionDuration, 3600);
     Template.fromJSON(s.member).hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'BreakGlassRole',
-      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [Match.objectLike({
-        Condition: { ArnEquals: { 'aws:PrincipalArn': Match.anyValue() }, Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
-      })] },
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: Match.arrayWith([Match.objectLike({
+        Action: 'sts:AssumeRole',
+        Condition: { ArnEquals: { 'aws:PrincipalArn': Match.anyValue() }, Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringEquals: { 'sts:RoleSessionName': '${aws:username}' } },
+      })]) },
     });
   });
 
@@ -209,10 +224,8 @@ describe('member template: home region eu-west-1, stricter trust, 2 h sessions, 
 
   test('trust adds MFA age and session-name conditions; MaxSessionDuration from config', () => {
     const [, role] = only(breakGlassRoles(s.member, 'EmergencyRole'), 'break-glass role');
-    checkRoleProperties(s, role, {
-      NumericLessThanEquals: { 'aws:MultiFactorAuthAge': '900' },
-      StringEquals: { 'sts:RoleSessionName': '${aws:username}' },
-    });
+    checkRoleProperties(s, role, { NumericLessThanEquals: { 'aws:MultiFactorAuthAge': '900' } });
+    assert.deepEqual(render(role.Properties.AssumeRolePolicyDocument).Statement[0].Condition.StringEquals, { 'sts:RoleSessionName': '${aws:username}' });
     assert.equal(role.Properties.MaxSessionDuration, 7200);
   });
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SELF_SERVICE_WITHOUT_MFA } from '../../lib/constructs/break-glass-users';
+import { CLOUDSHELL_ACTIONS, CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT, SELF_SERVICE_WITHOUT_MFA } from '../../lib/constructs/break-glass-users';
 import { CATALOGUE, rulesForAccountKind } from '../../lib/detection/catalogue';
 import { detectionContext } from '../../lib/detection/context';
 import { LIVENESS_NAMES, withHeartbeat } from '../../lib/liveness/constants';
@@ -90,7 +90,9 @@ function checkNoUserCredentials(s: Synthesized) {
       if (r.Type === 'AWS::IAM::User') {
         assert.equal(r.Properties?.LoginProfile, undefined, `${name}/${id}: user has a LoginProfile`);
         assert.equal(r.Properties?.Policies, undefined, `${name}/${id}: user has inline policies`);
-        assert.equal(r.Properties?.Groups, undefined, `${name}/${id}: user is in groups`);
+        // Only the break-glass group (its one managed policy is checked in checkUsersAndPolicy).
+        for (const g of r.Properties?.Groups ?? []) assert.equal(t.Resources[g.Ref]?.Properties?.GroupName, NAMES.usersGroup, `${name}/${id}: user is in another group`);
+        assert.equal(r.Properties?.ManagedPolicyArns, undefined, `${name}/${id}: policy attached to the user (Security Hub IAM.2)`);
       }
       const pw = allKeys(r.Properties).filter((k) => /password|secretaccesskey/i.test(k));
       assert.deepEqual(pw, [], `${name}/${id}: password-like property`);
@@ -104,7 +106,16 @@ function checkUsersAndPolicy(s: Synthesized, expectedOrgId: unknown) {
   const users = resourcesOfType(t, 'AWS::IAM::User');
   assert.deepEqual(users.map(([, u]) => u.Properties.UserName).sort(), c.users.map((u) => u.name).sort());
   const [policyId, policy] = only(resourcesOfType(t, 'AWS::IAM::ManagedPolicy'), 'managed policy');
-  for (const [, u] of users) assert.deepEqual(u.Properties.ManagedPolicyArns, [{ Ref: policyId }]);
+  const [groupId, group] = only(resourcesOfType(t, 'AWS::IAM::Group'), 'group');
+  // Permissions only through the group (Security Hub IAM.2, AWS Config iam-user-no-policies-check); fixed names.
+  assert.equal(group.Properties.GroupName, NAMES.usersGroup);
+  assert.deepEqual(group.Properties.ManagedPolicyArns, [{ Ref: policyId }]);
+  assert.equal(group.Properties.Policies, undefined);
+  assert.equal(policy.Properties.ManagedPolicyName, NAMES.usersPolicy);
+  for (const [, u] of users) {
+    assert.equal(u.Properties.ManagedPolicyArns, undefined);
+    assert.deepEqual(u.Properties.Groups, [{ Ref: groupId }]);
+  }
   // Users only in the security stack.
   for (const [name, other] of allTemplates(s)) {
     if (name !== 'Breakglass-Security') assert.deepEqual(resourcesOfType(other, 'AWS::IAM::User'), [], `${name} has IAM users`);
@@ -123,22 +134,33 @@ function checkUsersAndPolicy(s: Synthesized, expectedOrgId: unknown) {
     Bool: { 'aws:MultiFactorAuthPresent': 'true' },
   });
 
-  // Everything else allowed is self-service, usable without MFA by design, on the user itself where IAM allows it.
-  const selfService = new Set<string>(SELF_SERVICE_WITHOUT_MFA);
+  // Everything else allowed: the user's own source identity, its password (with MFA: the deny covers everything
+  // without), and CloudShell in this account. No MFA self-enrolment (issue 11, item 2).
+  const expected = new Set<string>(['sts:SetSourceIdentity', 'iam:ChangePassword', 'iam:GetUser', 'iam:ListMFADevices', 'iam:GetAccountPasswordPolicy',
+    ...CLOUDSHELL_ACTIONS.anyResource, ...CLOUDSHELL_ACTIONS.environment]);
+  const allowed = new Set<string>();
   for (const st of allows.filter((x) => x !== assume)) {
     assert.equal(st.NotAction, undefined, 'no Allow with NotAction');
     assert.equal(st.NotResource, undefined, 'no Allow with NotResource');
-    for (const a of asArray<string>(st.Action)) assert.ok(selfService.has(a), `unexpected allowed action ${a} in ${st.Sid}`);
+    for (const a of asArray<string>(st.Action)) allowed.add(a);
   }
-  const own = only(allows.filter((st) => st.Sid === 'ManageOwnPasswordAndMfa'), 'own-user statement');
+  assert.deepEqual([...allowed].sort(), [...expected].sort());
+  for (const a of ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:ResyncMFADevice']) assert.ok(!allowed.has(a), a);
+  const own = only(allows.filter((st) => st.Sid === 'ChangeOwnPassword'), 'own-user statement');
   assert.deepEqual(asArray(own.Resource), ['arn:aws:iam::<account>:user/${aws:username}']);
-  assert.ok(asArray(own.Action).includes('iam:ChangePassword') && asArray(own.Action).includes('iam:EnableMFADevice'));
+  const si = only(allows.filter((st) => st.Sid === 'SetOwnNameAsSourceIdentity'), 'source-identity statement');
+  assert.deepEqual(si.Condition.StringEquals, { 'aws:ResourceOrgID': expectedOrgId, 'sts:SourceIdentity': '${aws:username}' });
 
-  const deny = only(denies, 'Deny statement');
-  assert.deepEqual([...asArray<string>(deny.NotAction)].sort(), [...SELF_SERVICE_WITHOUT_MFA].sort());
-  assert.equal(deny.Action, undefined);
+  assert.deepEqual(SELF_SERVICE_WITHOUT_MFA, [], 'nothing is exempt from the MFA requirement');
+  const deny = only(denies.filter((st) => st.Sid === 'DenyEverythingWithoutMfa'), 'deny without MFA');
+  assert.equal(deny.Action, '*');
+  assert.equal(deny.NotAction, undefined);
   assert.deepEqual(asArray(deny.Resource), ['*']);
   assert.deepEqual(deny.Condition, { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } });
+  const login = only(denies.filter((st) => st.Sid === 'DenyConsoleCredentialsForLocalDevelopment'), 'aws login deny');
+  assert.deepEqual(asArray(login.Action).sort(), [...CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT].sort());
+  assert.equal(login.Condition, undefined, 'with or without MFA');
+  assert.equal(denies.length, 2);
 }
 
 /**
@@ -712,10 +734,10 @@ describe('security stacks: example config', () => {
     tpl.hasResourceProperties('AWS::IAM::Role', {
       RoleName: s.config.role.name,
       MaxSessionDuration: 3600,
-      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({
         Action: 'sts:AssumeRole',
-        Condition: Match.objectLike({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, ArnEquals: { 'aws:PrincipalArn': Match.anyValue() } }),
-      })] }),
+        Condition: Match.objectLike({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, ArnEquals: { 'aws:PrincipalArn': Match.anyValue() }, StringEquals: { 'sts:RoleSessionName': '${aws:username}' } }),
+      })]) }),
     });
   });
   test('Template.fromJSON assertions agree (users policy, keys, topic, notifier target, alarm)', () => {
@@ -734,7 +756,7 @@ describe('security stacks: example config', () => {
     })] });
     tpl.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FailedInvocations', Dimensions: Match.arrayWith([{ Name: 'EventBusName', Value: NAMES.centralBus }]) });
     tpl.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({
-      Effect: 'Deny', NotAction: Match.anyValue(), Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+      Effect: 'Deny', Action: '*', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
     })]) }) });
   });
 });

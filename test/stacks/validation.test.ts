@@ -74,7 +74,8 @@ const EXPECTED_ACKNOWLEDGEMENTS: ReadonlyArray<readonly [RegExp, RegExp]> = [
   [/^Annotation::AwsSolutions-IAM4\[Policy::arn:(<AWS::Partition>|aws):iam::aws:policy\/[\w/+=,.@-]+\]$/, /^Breakglass-(Security|Management|MemberTemplate)\/BreakGlassRole\/Role$/],
   [/^Annotation::AwsSolutions-IAM5\[Resource::\*\]$/, /^Breakglass-Security\/(OrganizationId|Users\/Policy)$/],
   [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:iam::\*:role\/[\w+=,.@-]+\]$/, /^Breakglass-Security\/Users\/Policy$/],
-  [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa\/\*\]$/, /^Breakglass-Security\/Users\/Policy$/],
+  // CloudShell environments of the security account, the CLI path of the emergency sheet (issue 11).
+  [/^Annotation::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:cloudshell:\*:<AWS::AccountId>:environment\/\*\]$/, /^Breakglass-Security\/Users\/Policy$/],
   [/^Annotation::AwsSolutions-S1$/, /^Breakglass-Trail\/Trail\/AccessLogs$/],
   [/^CloudFormation-Validate::W9053$/, /^Breakglass-MemberTemplate$/],
   // Forwarder liveness (docs/decisions/0003-forwarder-liveness.md): the two functions' basic execution role, the
@@ -90,6 +91,7 @@ const MUST_BE_CHECKED = [
   'AWS::CloudWatch::Alarm', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::Logs::LogGroup',
   'AWS::Chatbot::SlackChannelConfiguration', 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 'Custom::AWS', 'AWS::CloudTrail::Trail',
   'AWS::CloudFormation::StackSet', 'AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::DynamoDB::Table', 'AWS::Scheduler::Schedule',
+  'AWS::IAM::Group',
 ];
 
 const runs = new Map<string, NagRun>();

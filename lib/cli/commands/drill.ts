@@ -5,6 +5,9 @@
  * (JSON + Markdown) into --out. The AWS SDK and the drill modules load only here.
  */
 import { loadConfigFile } from '../../config/load';
+import { tmpdir } from 'node:os';
+import { escapeControls } from '../../detection/escape';
+import type { DrillRecord } from '../../drill/record';
 import { EXIT, UserError } from '../errors';
 import type { Io } from '../io';
 import type { DrillPrompt } from '../../drill/run';
@@ -44,6 +47,14 @@ export async function runDrillCommand(opts: DrillCliOptions, io: Io, deps: Drill
   if (opts.region && opts.region !== home) {
     throw new UserError(`--region ${opts.region}: the alert topic is in the home region ${home}; omit --region or pass ${home}`, EXIT.usage);
   }
+  // The auditors' record is written at the end: make sure it can be, before anything is created in AWS.
+  const outDir = opts.out ?? 'drills';
+  const { checkDirectoryWritable } = require('../../write-atomically') as typeof import('../../write-atomically');
+  try {
+    checkDirectoryWritable(outDir);
+  } catch (e) {
+    throw new UserError(`--out ${escapeControls(outDir)}: the drill record could not be written there (${escapeControls((e as NodeJS.ErrnoException).code ?? (e as Error).message)}); choose a writable directory`, EXIT.usage);
+  }
   const { sqsClient, snsClient, stsClient } = require('../../aws/clients') as typeof import('../../aws/clients');
   const { runDrill } = require('../../drill/run') as typeof import('../../drill/run');
   const { writeRecord } = require('../../drill/record') as typeof import('../../drill/record');
@@ -77,12 +88,13 @@ export async function runDrillCommand(opts: DrillCliOptions, io: Io, deps: Drill
       return EXIT.problems;
     }
     const r = result.record;
-    const files = writeRecord(opts.out ?? 'drills', r);
+    const files = saveRecord(outDir, r, io, writeRecord);
     const summary = r.outcome === 'passed'
       ? `drill passed: ${r.expected.length}/${r.expected.length} alerts arrived`
       : r.outcome === 'missing-alerts'
         ? `drill failed: missing ${r.missing.join(', ')}`
         : `drill ${r.outcome}: ${r.problem ?? 'see the record'}`;
+    if (!files) { io.err(summary); return EXIT.runtime; }
     io.out(summary);
     io.out(files.json);
     io.out(files.markdown);
@@ -97,5 +109,25 @@ export async function runDrillCommand(opts: DrillCliOptions, io: Io, deps: Drill
     external?.removeEventListener('abort', onExternal);
     ownPrompt?.close();
     for (const c of Object.values(clients)) c.destroy();
+  }
+}
+
+/**
+ * Writes the record into `dir`; if that fails now (the disk filled up during the drill, the directory was removed),
+ * into the system's temporary directory, and if that fails too, prints it on stdout: the record is never lost.
+ */
+function saveRecord(dir: string, r: DrillRecord, io: Io, writeRecord: typeof import('../../drill/record').writeRecord): { json: string; markdown: string } | undefined {
+  try {
+    return writeRecord(dir, r);
+  } catch (e) {
+    const fallback = tmpdir();
+    io.err(`error: cannot write the drill record into ${escapeControls(dir)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); writing it into ${fallback} instead`);
+    try {
+      return writeRecord(fallback, r);
+    } catch (e2) {
+      io.err(`error: cannot write it into ${fallback} either (${(e2 as NodeJS.ErrnoException).code ?? (e2 as Error).message}); the record follows on stdout, keep it`);
+      io.out(`${JSON.stringify(r, null, 2)}\n`, true);
+      return undefined;
+    }
   }
 }

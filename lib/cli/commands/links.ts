@@ -9,9 +9,11 @@ import { extname } from 'node:path';
 import { loadConfigFile } from '../../config/load';
 import { FORMATS, render, type Format } from '../../links/render';
 import { buildSheet, configAccounts, selectAccounts, type OrgAccount } from '../../links/sheet';
-import { writeAtomically } from '../../write-atomically';
+import { escapeControls } from '../../detection/escape';
+import { checkWritable, writeAtomically, WriteRefused } from '../../write-atomically';
 import { EXIT, UserError } from '../errors';
-import type { Io } from '../io';
+import { STDOUT, type Io } from '../io';
+import { checkRegionOption, deadlineSeconds } from './doctor';
 
 export interface LinksOptions {
   readonly config: string;
@@ -20,6 +22,8 @@ export interface LinksOptions {
   readonly offline?: boolean;
   readonly profile?: string;
   readonly region?: string;
+  /** Seconds for the whole listing (--deadline). @default DEFAULT_DEADLINE_SECONDS */
+  readonly deadline?: string;
 }
 
 const BY_EXTENSION: Record<string, Format> = { '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html', '.json': 'json' };
@@ -35,6 +39,11 @@ export function formatOf(opts: Pick<LinksOptions, 'format' | 'out'>): Format {
 
 export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
   const format = formatOf(opts);
+  const deadline = deadlineSeconds(opts.deadline);
+  if (!opts.offline) checkRegionOption(opts.region);
+  const toStdout = !opts.out || opts.out === STDOUT;
+  // Checked before listing the organization (which can take minutes), so the sheet is not lost at the end.
+  if (!toStdout) guardWrite(opts.out!, () => checkWritable(opts.out!), EXIT.usage);
   const { config } = loadConfigFile(opts.config);
 
   let accounts: OrgAccount[];
@@ -43,7 +52,7 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
     accounts = configAccounts(config);
   } else {
     const { listOrganizationAccounts } = require('../../links/organization') as typeof import('../../links/organization');
-    const org = await listOrganizationAccounts(config, { profile: opts.profile, region: opts.region });
+    const org = await listOrganizationAccounts(config, { profile: opts.profile, region: opts.region }, { deadlineSeconds: deadline });
     const selected = selectAccounts(config, org.active);
     for (const w of selected.warnings) io.err(`warning: ${w}`);
     accounts = selected.accounts;
@@ -53,8 +62,8 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
 
   const sheet = buildSheet(config, accounts, { configFile: opts.config, offline: !!opts.offline, notes });
   const text = render(sheet, format);
-  if (opts.out) {
-    writeSheet(opts.out, text);
+  if (!toStdout) {
+    guardWrite(opts.out!, () => writeAtomically(opts.out!, text), EXIT.runtime);
     io.err(`wrote ${sheet.accounts.length} account${sheet.accounts.length === 1 ? '' : 's'} (${format}${sheet.offline ? ', offline' : ''}) to ${opts.out}`);
   } else {
     io.out(text, true);
@@ -62,11 +71,12 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-/** The sheet replaces an older one only when complete. */
-function writeSheet(file: string, text: string): void {
+/** The sheet replaces an older one only when complete; a target that cannot be written is a usage error (exit 2). */
+function guardWrite(file: string, write: () => void, ioErrorExit: number): void {
   try {
-    writeAtomically(file, text);
+    write();
   } catch (e) {
-    throw new UserError(`cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.runtime);
+    if (e instanceof WriteRefused) throw new UserError(`--out: ${escapeControls(e.message)}`, EXIT.usage);
+    throw new UserError(`cannot write ${escapeControls(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ioErrorExit);
   }
 }

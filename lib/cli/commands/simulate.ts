@@ -5,7 +5,8 @@
 import { loadConfigFile } from '../../config/load';
 import { ruleById } from '../../detection/catalogue';
 import { detectionContext } from '../../detection/context';
-import { toEventBridgeEvent } from '../../detection/envelope';
+import { toEventBridgeEvent, type Assumption } from '../../detection/envelope';
+import { escapeControls } from '../../detection/escape';
 import { readBatches } from '../../detection/read-events';
 import { Simulator, type RuleMatch } from '../../detection/simulate';
 import { renderNotification } from '../../notify/render';
@@ -21,14 +22,20 @@ export interface SimulateOptions {
 export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number> {
   const { config } = loadConfigFile(opts.config);
   const sim = new Simulator(detectionContext(config));
+  const stdin = (io.stdin ?? process.stdin) as NodeJS.ReadableStream & { isTTY?: boolean };
+  if ((opts.files.length === 0 || opts.files.includes('-')) && stdin.isTTY) {
+    io.err('reading events from standard input (end with Ctrl-D; or name files: breakglass simulate -c FILE EVENTS.json)');
+  }
+  // index: position of the value in the input, unreadable ones included, so it can be found again; events: readable ones.
   let index = 0;
+  let events = 0;
   let bad = 0;
   let alerting = 0;
   const out = opts.json ? new JsonWriter(io) : new TableWriter(io);
   out.start();
-  for await (const batch of readBatches(opts.files, io.stdin as never)) {
+  for await (const batch of readBatches(opts.files, stdin as never)) {
     for (const item of batch) {
-      const at = `${item.source}${item.line ? `:${item.line}` : ''}`;
+      const at = `${escapeControls(item.source)}${item.line ? `:${item.line}` : ''}`;
       if (item.error !== undefined) {
         bad++;
         io.err(`${at}: ${item.error}`);
@@ -46,19 +53,41 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number
           index++;
           continue;
         }
-        const matches = sim.evaluate(c.event);
-        if (matches.length) alerting++;
-        out.event(index++, c.event, matches);
+        // Never guess silently (issue 11): whatever the record lacked and was assumed is said, one line each.
+        for (const a of c.assumptions ?? []) io.err(assumptionLine(at, index, c.event, a));
+        try {
+          const matches = sim.evaluate(c.event);
+          out.event(index, c.event, matches, c.assumptions);
+          if (matches.length) alerting++;
+          events++;
+        } catch (e) {
+          // A value no real event has (nesting deep enough to exhaust the stack, say) is one unreadable event, not
+          // the end of the run.
+          bad++;
+          io.err(`${at}: cannot evaluate this event (${e instanceof RangeError ? 'nested too deeply' : escapeControls(String((e as Error)?.message ?? e))})`);
+        }
+        index++;
       }
     }
   }
-  out.end({ events: index, alerting, unreadable: bad });
+  out.end({ events, alerting, unreadable: bad });
   return bad > 0 ? EXIT.usage : EXIT.ok;
+}
+
+/**
+ * One stderr line per assumption, naming the field, the record (input position, event index, eventID and eventName)
+ * and the rule that gave the value.
+ */
+function assumptionLine(at: string, index: number, event: Record<string, unknown>, a: Assumption): string {
+  const d = detailOf(event);
+  const id = typeof d.eventID === 'string' ? ` ${escapeControls(d.eventID).slice(0, 128)}` : '';
+  const name = typeof d.eventName === 'string' ? ` (${escapeControls(d.eventName).slice(0, 128)})` : '';
+  return `${at}: record #${index}${id}${name} has no ${a.field}; ${a.value === null ? 'no account assigned' : `assumed account ${a.value}`}, by rule: ${a.rule}`;
 }
 
 interface Writer {
   start(): void;
-  event(index: number, event: Record<string, unknown>, matches: RuleMatch[]): void;
+  event(index: number, event: Record<string, unknown>, matches: RuleMatch[], assumptions?: readonly Assumption[]): void;
   end(totals: { events: number; alerting: number; unreadable: number }): void;
 }
 
@@ -79,14 +108,18 @@ class JsonWriter implements Writer {
   private buf: string[] = [];
   constructor(private readonly io: Io) {}
   start(): void { this.buf.push('{"schemaVersion":1,"events":['); }
-  event(index: number, event: Record<string, unknown>, matches: RuleMatch[]): void {
+  event(index: number, event: Record<string, unknown>, matches: RuleMatch[], assumptions?: readonly Assumption[]): void {
     const d = detailOf(event);
     const entry = {
       index,
       eventName: d.eventName ?? event['detail-type'],
       eventID: d.eventID ?? event.id,
+      // As the record gives it, readable or not.
+      eventTime: d.eventTime ?? event.time,
       account: event.account,
       region: event.region,
+      // What the record lacked and was assumed (field, assumed value or null, rule); absent when nothing was.
+      ...(assumptions?.length ? { assumptions } : {}),
       matches: matches.map((m) => ({ ...m, notification: notificationOf(event, m) })),
     };
     this.buf.push(`${this.first ? '' : ','}${JSON.stringify(entry)}`);
@@ -106,13 +139,35 @@ class JsonWriter implements Writer {
   }
 }
 
+/**
+ * One value of an event for the text table: strings as they are, anything else as JSON; control characters escaped
+ * (an event may carry terminal escape sequences or line breaks that would forge lines of this output) and capped.
+ */
+function show(v: unknown, max = 200): string {
+  let s: string;
+  if (typeof v === 'string') s = v;
+  else if (v === undefined) s = '-';
+  else {
+    try { s = JSON.stringify(v) ?? String(v); } catch { s = '(unprintable)'; }
+  }
+  if (s.length > max * 2) s = s.slice(0, max * 2);
+  const t = escapeControls(s);
+  const more = (typeof v === 'string' ? v.length : s.length) - max;
+  return t.length > max ? `${t.slice(0, max)}… (${more > 0 ? more : t.length - max} more characters)` : t;
+}
+
+function field(obj: unknown, key: string): unknown {
+  return obj !== null && typeof obj === 'object' && !Array.isArray(obj) && Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
 class TableWriter implements Writer {
   constructor(private readonly io: Io) {}
   start(): void {}
   event(index: number, event: Record<string, unknown>, matches: RuleMatch[]): void {
     const d = detailOf(event);
-    const who = d.userIdentity?.userName ?? d.userIdentity?.arn ?? d.userIdentity?.type ?? '-';
-    const head = `#${index} ${d.eventTime ?? event.time ?? ''} ${d.eventName ?? event['detail-type']} by ${who} in ${event.account}/${event.region}`;
+    const id = field(d, 'userIdentity');
+    const who = field(id, 'userName') ?? field(id, 'arn') ?? field(id, 'type') ?? '-';
+    const head = `#${index} ${show(field(d, 'eventTime') ?? event.time ?? '')} ${show(field(d, 'eventName') ?? event['detail-type'])} by ${show(who)} in ${show(event.account)}/${show(event.region)}`;
     if (!matches.length) { this.io.out(`${head}\n    no alert`); return; }
     this.io.out(`${head}\n${matches.map((m) => {
       const alert = `    ALERT ${m.severity.toUpperCase().padEnd(8)} ${m.rule.padEnd(25)} ${m.title}`;
@@ -123,6 +178,6 @@ class TableWriter implements Writer {
     }).join('\n')}`);
   }
   end(t: { events: number; alerting: number; unreadable: number }): void {
-    this.io.out(`\n${t.events} event${t.events === 1 ? '' : 's'}, ${t.alerting} raising alerts${t.unreadable ? `, ${t.unreadable} unreadable (see stderr)` : ''}`);
+    this.io.out(`\n${t.events} event${t.events === 1 ? '' : 's'}, ${t.alerting} raising alerts${t.unreadable ? `, ${t.unreadable} unreadable (not counted as events; see stderr)` : ''}`);
   }
 }

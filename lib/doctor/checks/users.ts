@@ -135,7 +135,7 @@ export const usersMfaCheck: Check = {
       const devices = (u.mfa as { value: MfaDevice[] }).value;
       if (devices.length === 0) return { bad: `${u.name} has no MFA device` };
       return { ok: `${u.name}: ${devices.map((d) => KIND_LABEL[d.kind]).join(', ')}` };
-    }, { bad: 'the holder signs in once with the password and enrols an MFA device (IAM console, Security credentials); without it the user cannot assume the role' });
+    }, { bad: 'an administrator enrols the device, before the user has a password (IAM console, user, Security credentials, Assign MFA device; for the CLI path a TOTP device): the users cannot enrol one themselves, and without MFA they can do nothing; see README "After deployment"' });
   },
 };
 
@@ -148,7 +148,7 @@ export const usersPasswordCheck: Check = {
       if (u.exists.ok && !u.exists.value) return { bad: `${u.name} does not exist` };
       const e = unknown(u, u.password); if (e) return { error: e };
       return (u.password as { value: unknown }).value ? { ok: `${u.name} has a password` } : { bad: `${u.name} has no console password` };
-    }, { bad: 'set a password out of band (aws iam create-login-profile --user-name NAME --password-reset-required, typed by its holder) and seal it in the vault; see README "After deployment"' });
+    }, { bad: 'once the MFA device is enrolled, set a password out of band (aws iam create-login-profile --user-name NAME, without --password-reset-required: a forced reset at sign-in would need ChangePassword without MFA, which the users are denied); the holder then signs in with MFA, changes it under Security credentials and seals it in the vault; see README "After deployment"' });
   },
 };
 
@@ -194,7 +194,7 @@ export const usersPasswordAgeCheck: Check = {
       if (!p) return { ok: `${u.name} has no password` };
       const days = passwordAgeDays(p.created, now);
       return days > max ? { warn: `${u.name}: password set ${days} days ago (limit ${max})` } : { ok: `${u.name}: ${days} days` };
-    }, { bad: '', warn: `rotate the password (delete and re-create the login profile so its CreateDate moves) and re-seal it; rotate after every use and at least every ${max} days` });
+    }, { bad: '', warn: `rotate the password (delete and re-create the login profile without --password-reset-required, so its CreateDate moves; the holder then signs in with MFA and changes it) and re-seal it; rotate after every use and at least every ${max} days` });
     return f;
   },
 };

@@ -1,0 +1,150 @@
+/**
+ * Audit reading benchmark (a script, not a test), for the issue "faster than parsing": `breakglass audit` must read
+ * JSON Lines in at most half the time of parsing every record (readline + JSON.parse of each line, same file, same
+ * run); for gzip the floor is decompression, so the ratio to gunzip alone is reported too.
+ *
+ *   npx tsx bench/audit.bench.ts                                  200,000 and 1,000,000 records; updates docs/benchmarks.md
+ *   npx tsx bench/audit.bench.ts --sizes 20000 --runs 1 --warmup 0 --no-write     a quick trial
+ *   options: --sizes N,N (200000,1000000) --runs K (3) --warmup W (1) --no-build --no-write --doc FILE
+ *
+ * Data: bench/gen-cloudtrail.ts (the simulate benchmark's generator, same seed: 2.5% break-glass records among
+ * unrelated calls and near misses), JSON Lines and its gzip, made in .bench/ when missing. Cases, interleaved
+ * (bench/lib/stats.ts), each a fresh process measured by bench/lib/process-runner.ts (wall time, peak RSS):
+ * - readline + JSON.parse: bench/audit/readline-parse.cjs (plain Node, nothing of breakglass loaded);
+ * - gunzip alone (gzip only): bench/audit/gunzip-only.cjs;
+ * - `node bin/breakglass.js audit -c examples/breakglass.config.yaml --json FILE` (the packaged command; dist/ is
+ *   rebuilt when stale, bench/lib/fresh-dist.ts), with the prefilter (default) and with --no-prefilter.
+ * The prefilter's reports are compared with --no-prefilter's (generatedAt aside) and must be identical; the number of
+ * lines it parsed comes from one in-process run of lib/audit/fast-lines.ts over the same file.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { existing, filesFor, generate, type GenOptions } from './gen-cloudtrail';
+import { Args } from './lib/args';
+import { DOC_FLAGS, DOC_USAGE, docTarget, publish } from './lib/docs-writer';
+import { fmtBytes, fmtMiB, fmtN, fmtS } from './lib/format';
+import { FreshDist } from './lib/fresh-dist';
+import { gitState, loadNow, machine } from './lib/machine';
+import { check, HAS_TIME, ROOT, runOnce, shownPath, type Sample } from './lib/process-runner';
+import { interleaved, median, max, min } from './lib/stats';
+import { readFiltered } from '../lib/audit/fast-lines';
+import { Stitcher } from '../lib/audit/stitch';
+import { loadConfigFile } from '../lib/config/load';
+
+const USAGE = `usage: npx tsx bench/audit.bench.ts [--sizes N,N] [--runs K] [--warmup W] [--no-build] [${DOC_USAGE}]`;
+const args = new Args(process.argv.slice(2), { '--sizes': 'value', '--runs': 'value', '--warmup': 'value', '--no-build': 'flag', ...DOC_FLAGS }, USAGE);
+const sizes = args.list('--sizes', [200_000, 1_000_000]);
+const runs = args.int('--runs', 3, 1);
+const warmup = args.int('--warmup', 1);
+const dist = new FreshDist(!args.has('--no-build'), (s) => process.stderr.write(`${s}\n`));
+const CONFIG = join(ROOT, 'examples', 'breakglass.config.yaml');
+const BIN = join(ROOT, 'bin', 'breakglass.js');
+const SECTION = '## Audit: reading JSON Lines';
+
+interface Case { readonly id: 'parse' | 'gunzip' | 'audit' | 'full'; readonly label: string; readonly cmd: string; readonly args: string[] }
+
+function cases(file: string, gz: boolean): Case[] {
+  const list: Case[] = [
+    { id: 'parse', label: 'readline + JSON.parse', cmd: process.execPath, args: [join(__dirname, 'audit', 'readline-parse.cjs'), file] },
+    { id: 'audit', label: 'audit (prefilter)', cmd: process.execPath, args: [BIN, 'audit', '-c', CONFIG, '--json', file] },
+    { id: 'full', label: 'audit --no-prefilter', cmd: process.execPath, args: [BIN, 'audit', '-c', CONFIG, '--json', '--no-prefilter', file] },
+  ];
+  if (gz) list.splice(1, 0, { id: 'gunzip', label: 'gunzip alone', cmd: process.execPath, args: [join(__dirname, 'audit', 'gunzip-only.cjs'), file] });
+  return list;
+}
+
+interface Row {
+  readonly form: string;
+  readonly file: string;
+  readonly records: number;
+  readonly bytes: number;
+  readonly parsedLines: number;
+  readonly passes: number;
+  readonly sessions: number;
+  readonly identical: boolean;
+  readonly times: Record<string, { median: number; min: number; max: number; rssKb: number }>;
+}
+
+async function prefilterStats(file: string): Promise<number> {
+  const { config } = loadConfigFile(CONFIG);
+  const st = new Stitcher({ securityAccountId: config.securityAccount.accountId, userNames: config.users.map((u) => u.name), roleName: config.role.name });
+  const stats = { lines: 0, parsed: 0 };
+  for await (const _ of readFiltered(file, st.rawNeedles(), stats)) { /* count only */ }
+  return stats.parsed;
+}
+
+function withoutDate(stdout: string): string {
+  const doc = JSON.parse(stdout);
+  delete doc.generatedAt;
+  return JSON.stringify(doc);
+}
+
+async function measure(): Promise<{ rows: Row[]; start: string; end: string; rebuilds: number }> {
+  const start = loadNow();
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const gen: GenOptions = { events: n, logRecords: Math.min(n, 1000), breakGlassRate: 0.025, seed: 1 };
+    if (!existing(gen)) await generate(gen);
+    const files = filesFor(gen);
+    for (const [form, file, gz] of [['JSON Lines', files.jsonl, false], ['JSON Lines, gzip', files.gz, true]] as const) {
+      process.stderr.write(`${n} records, ${form}: ${shownPath(file)}\n`);
+      dist.ensure();
+      // Same answer with and without the prefilter (and one run of each to warm the page cache).
+      const fast = check(runOnce(process.execPath, [BIN, 'audit', '-c', CONFIG, '--json', file], { capture: true }), 'audit');
+      const full = check(runOnce(process.execPath, [BIN, 'audit', '-c', CONFIG, '--json', '--no-prefilter', file], { capture: true }), 'audit --no-prefilter');
+      const doc = JSON.parse(fast.stdout);
+      const list = cases(file, gz);
+      const results = interleaved(list, { warmup, runs }, (t) => {
+        dist.ensure();
+        const s: Sample = check(runOnce(t.c.cmd, t.c.args), t.c.label);
+        process.stderr.write(`  ${t.warm ? 'warm-up ' : ''}${t.c.label}: ${fmtS(s.ms)}\n`);
+        return s;
+      });
+      const times: Row['times'] = {};
+      list.forEach((c, i) => {
+        const ms = results[i]!.map((s) => s.ms);
+        times[c.id] = { median: median(ms), min: min(ms), max: max(ms), rssKb: max(results[i]!.map((s) => s.rssKb)) };
+      });
+      rows.push({
+        form: `${form} (${fmtN(n)})`, file: shownPath(file), records: doc.summary.recordsRead, bytes: statSync(file).size,
+        parsedLines: await prefilterStats(file), passes: doc.summary.passes, sessions: doc.summary.sessions,
+        identical: withoutDate(fast.stdout) === withoutDate(full.stdout), times,
+      });
+    }
+  }
+  return { rows, start, end: loadNow(), rebuilds: dist.rebuilds };
+}
+
+function render(r: Awaited<ReturnType<typeof measure>>): string {
+  const m = machine();
+  const git = gitState(['lib', 'bench', 'bin']);
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  const out: string[] = [SECTION, ''];
+  out.push(`Script: \`npx tsx bench/audit.bench.ts${args.has('--sizes') ? ` --sizes ${sizes.join(',')}` : ''} --runs ${runs} --warmup ${warmup}\` (data from bench/gen-cloudtrail.ts, seed 1, 2.5% break-glass records).`);
+  out.push('');
+  out.push(`- Date: ${m.date}`);
+  out.push(`- Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.ramGiB} GiB RAM, Node ${m.node}. Load average (1/5/15 min) at start ${r.start}, at end ${r.end} (other work on the machine shows here; the ratios are the robust figure, runs being interleaved).`);
+  out.push(`- Code: commit ${git.head}${git.dirty ? ` with ${git.dirty} files changed in the working tree` : ''}; dist/ rebuilt ${r.rebuilds} time${r.rebuilds === 1 ? '' : 's'} during the run.`);
+  out.push(`- Wall time around each process, median of ${runs} after ${warmup} warm-up (min-max in the notes below); peak RSS: ${HAS_TIME ? '`/usr/bin/time -f %M`' : 'process.resourceUsage().maxRSS'}, the largest of the runs.`);
+  out.push('- Target: audit (prefilter) at most 0.5x of readline + JSON.parse on the same file.');
+  out.push('');
+  out.push('| input | size | records | lines parsed by the prefilter | passes | readline + JSON.parse | gunzip alone | audit (prefilter) | audit / parse | audit / gunzip | audit --no-prefilter | peak RSS parse / audit / --no-prefilter | same report |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const row of r.rows) {
+    const t = row.times;
+    out.push(`| ${row.form} | ${fmtBytes(row.bytes)} | ${fmtN(row.records)} | ${fmtN(row.parsedLines)} (${(100 * row.parsedLines / row.records).toFixed(1)}%) | ${row.passes} | ${fmtS(t.parse!.median)} | ${t.gunzip ? fmtS(t.gunzip.median) : '-'} | ${fmtS(t.audit!.median)} | **${ratio(t.audit!.median, t.parse!.median)}** | ${t.gunzip ? ratio(t.audit!.median, t.gunzip.median) : '-'} | ${fmtS(t.full!.median)} | ${fmtMiB(t.parse!.rssKb)} / ${fmtMiB(t.audit!.rssKb)} / ${fmtMiB(t.full!.rssKb)} | ${row.identical ? 'yes' : '**NO**'} |`);
+  }
+  out.push('');
+  const worst = Math.max(...r.rows.filter((x) => !x.form.includes('gzip')).map((x) => x.times.audit!.median / x.times.parse!.median));
+  const gz = r.rows.filter((x) => x.form.includes('gzip'));
+  const gzWorst = Math.max(...gz.map((x) => x.times.audit!.median / x.times.parse!.median));
+  const gzFloor = Math.max(...gz.map((x) => x.times.audit!.median / x.times.gunzip!.median));
+  out.push(`Verdict: plain JSON Lines, audit is ${worst <= 0.5 ? '' : '**not** '}within 0.5x of readline + JSON.parse (worst ${worst.toFixed(2)}x). `
+    + `Gzip: ${gz.map((x) => `${x.form} ${ratio(x.times.audit!.median, x.times.parse!.median)}`).join(', ')} of readline + JSON.parse (${gzWorst <= 0.5 ? 'within' : '**not** within'} 0.5x everywhere); `
+    + `decompression is the floor, and audit takes at most ${gzFloor.toFixed(2)}x the time of gunzip alone.`);
+  out.push('');
+  out.push(`Min-max: ${r.rows.map((row) => `${row.form}: ${Object.entries(row.times).map(([k, v]) => `${k} ${fmtS(v.min)}-${fmtS(v.max)}`).join(', ')}`).join('; ')}.`);
+  return out.join('\n');
+}
+
+measure().then((r) => publish(SECTION, render(r), docTarget(args)), (e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exit(1); });

@@ -1,0 +1,234 @@
+/**
+ * Reading JSON Lines faster than parsing them: decides from the raw bytes which lines need JSON.parse.
+ *
+ * Nearly every line of a trail export is a record that cannot belong to a break-glass session. The stitcher can keep
+ * a record only if its JSON text contains one of a few literal strings (Stitcher.rawNeedles(): the break-glass user
+ * names, the role name, HIDDEN_DUE_TO_SECURITY_REASONS, and the access keys, sharedEventIDs and session ARNs of
+ * chained role sessions). So each chunk is searched for those strings with Buffer.indexOf (native, no decoding), and
+ * only the lines that contain one are decoded and parsed. Conservative by construction:
+ * - a line containing a JSON escape that could spell a needle differently (`\u…`, or `\/` inside an ARN) is parsed;
+ * - a line that does not look like one complete object (first byte "{", last byte "}") is parsed, so a truncated or
+ *   garbled line is reported exactly as the full reader reports it (it is re-read through that reader);
+ * - a line that starts like a CloudTrail log file (`{"Records"`) is parsed (its records are counted and read);
+ * - anything that is not JSON Lines (a CloudTrail log file, pretty-printed JSON, binary data, a first line that does
+ *   not parse, a gzip stream past the bomb ratio, a line longer than the record limit) is read by the full reader
+ *   (lib/detection/read-events.ts) instead, from its start.
+ * What it does not do: validate lines that cannot matter. A line that looks like a complete object and contains no
+ * needle is counted as a record and not parsed; if it was not valid JSON, the full reader (--no-prefilter) would have
+ * reported it. The answer (sessions, attempts, unlinked) is the same either way; test/audit/fast-lines.test.ts checks
+ * it byte for byte on every fixture.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { readValues, type ReadItem } from '../detection/read-events';
+import { limits } from '../detection/limits';
+
+const NL = 0x0a;
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
+const RECORDS = Buffer.from('{"Records"');
+
+/** What the first bytes of a file say about it. */
+export async function sniff(file: string): Promise<{ gzip: boolean } | undefined> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return { gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b };
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Counters of one read, for the report and the benchmark. */
+export interface FastStats {
+  lines: number;
+  parsed: number;
+}
+
+class Fallback extends Error {}
+
+/**
+ * The values of a JSON Lines file (plain or gzip) whose lines contain a needle, as ReadItems (the shape the full
+ * reader yields), plus a `{ skipped: n }` count of the lines not parsed. Falls back to the full reader for anything
+ * else (see the module comment).
+ */
+export async function* readFiltered(file: string, needles: readonly string[], stats: FastStats): AsyncGenerator<ReadItem[]> {
+  const kind = await sniff(file);
+  if (!kind) { yield* fullRead(file, 0, stats); return; } // the full reader says why it cannot be read
+  const lim = limits();
+  const patterns = [...searchTerms(needles), '\\u', '\\/'].map((n) => Buffer.from(n, 'utf8'));
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  let source: AsyncIterable<Buffer> = raw;
+  let compressed = 0;
+  if (kind.gzip) {
+    // 256 KiB output chunks: fewer, larger regions to search; measured 25-40% faster here than zlib's 16 KiB default.
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    raw.on('data', (c: Buffer | string) => { compressed += c.length; });
+    raw.on('error', (e) => gunzip.destroy(e));
+    raw.pipe(gunzip);
+    source = gunzip;
+  }
+  let carry: Buffer | undefined;
+  let lineNo = 0;
+  let expanded = 0;
+  let first = true;
+  const out: ReadItem[] = [];
+  try {
+    for await (let chunk of source) {
+      expanded += chunk.length;
+      if (kind.gzip && expanded > lim.gzipRatioAfterChars && expanded > lim.gzipMaxRatio * compressed) throw new Fallback();
+      if (first) {
+        first = false;
+        if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+        if (!looksLikeJsonLines(chunk)) throw new Fallback();
+      }
+      // The line cut by the previous chunk is completed with a small copy; the rest of the chunk is scanned in place
+      // (copying every chunk onto the carried bytes was a third of the time).
+      let from = 0;
+      if (carry?.length) {
+        const nl = chunk.indexOf(NL);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, chunk]);
+          if (carry.length > lim.maxRecordChars) throw new Fallback();
+          continue;
+        }
+        lineNo = await scan(Buffer.concat([carry, chunk.subarray(0, nl + 1)]), lineNo, patterns, file, out, stats, lim.maxRecordChars);
+        carry = undefined;
+        from = nl + 1;
+      }
+      const last = chunk.lastIndexOf(NL);
+      if (last < from) {
+        carry = chunk.subarray(from);
+        if (carry.length > lim.maxRecordChars) throw new Fallback();
+      } else {
+        carry = chunk.subarray(last + 1);
+        lineNo = await scan(chunk.subarray(from, last + 1), lineNo, patterns, file, out, stats, lim.maxRecordChars);
+      }
+      if (out.length) yield out.splice(0, out.length);
+    }
+    if (carry?.length) {
+      lineNo = await scan(Buffer.concat([carry, Buffer.from([NL])]), lineNo, patterns, file, out, stats, lim.maxRecordChars);
+      if (out.length) yield out.splice(0, out.length);
+    }
+  } catch (e) {
+    raw.destroy();
+    // Not JSON Lines after all, a gzip bomb, an over-long line, or a read/gunzip error: the full reader reads the file
+    // from its start and reports the problem in its own words; lines already given are not given twice.
+    if (!(e instanceof Fallback) && !(e instanceof Error)) throw e;
+    yield* fullRead(file, lineNo, stats);
+  }
+}
+
+/**
+ * Fewer strings to search for, each contained in some needle, so that every line holding a needle holds one of them
+ * (still conservative; a few more lines may be parsed): a needle containing another is dropped, and needles sharing a
+ * prefix of at least 8 characters and half their length ("BreakGlassUser1", "BreakGlassUser2", "BreakGlassRole" →
+ * "BreakGlass") are searched for by that prefix. Each string is one native pass over the data, so this is most of the saving.
+ */
+export function searchTerms(needles: readonly string[]): string[] {
+  const uniq = [...new Set(needles.filter((n) => n.length > 0))].sort();
+  const kept = uniq.filter((n) => !uniq.some((m) => m !== n && n.includes(m)));
+  const out: string[] = [];
+  for (const n of kept) {
+    const last = out[out.length - 1];
+    if (last !== undefined) {
+      let k = 0;
+      while (k < last.length && k < n.length && last[k] === n[k]) k++;
+      // Names only (ARNs share long generic prefixes such as "arn:aws:sts::ACCOUNT:assumed-role/"), and only a
+      // prefix that is most of the shorter name, so that it stays rare in the data.
+      const names = /^[\w+=,.@-]+$/.test(last) && /^[\w+=,.@-]+$/.test(n);
+      if (names && k >= 8 && k * 2 >= Math.min(last.length, n.length)) { out[out.length - 1] = last.slice(0, k); continue; }
+    }
+    out.push(n);
+  }
+  return out;
+}
+
+/**
+ * The first line of the input is one complete JSON object that is not a CloudTrail log file's head: JSON Lines.
+ * (A broken first line, pretty-printed JSON or a log file go to the full reader, which handles all of them.)
+ */
+function looksLikeJsonLines(chunk: Buffer): boolean {
+  let s = 0;
+  while (s < chunk.length && (chunk[s] === 0x20 || chunk[s] === 0x09 || chunk[s] === 0x0d || chunk[s] === NL)) s++;
+  if (chunk[s] !== OPEN) return false;
+  const e = chunk.indexOf(NL, s);
+  if (e < 0) return false;
+  if (chunk.indexOf(0, s) >= 0 && chunk.indexOf(0, s) < Math.min(chunk.length, 4096)) return false;
+  try {
+    const v = JSON.parse(chunk.toString('utf8', s, e));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) && !Array.isArray((v as { Records?: unknown }).Records);
+  } catch {
+    return false;
+  }
+}
+
+async function* fullRead(file: string, skipThrough: number, stats: FastStats): AsyncGenerator<ReadItem[]> {
+  const batch: ReadItem[] = [];
+  for await (const item of readValues([file], Readable.from([]))) {
+    if (item.line !== 0 && item.line <= skipThrough) continue;
+    if (item.line !== 0) { stats.lines++; stats.parsed++; }
+    batch.push(item);
+    if (batch.length >= 512) yield batch.splice(0, batch.length);
+  }
+  if (batch.length) yield batch;
+}
+
+/** Scans whole lines (`region` ends with a newline); returns the line number reached. */
+async function scan(region: Buffer, lineNo: number, patterns: Buffer[], file: string, out: ReadItem[], stats: FastStats, maxChars: number): Promise<number> {
+  // Lines holding a needle: their start offsets, from a native search of the whole region per needle.
+  const hits: number[] = [];
+  for (const p of patterns) {
+    let at = region.indexOf(p, 0);
+    while (at >= 0) {
+      const start = region.lastIndexOf(NL, at) + 1;
+      hits.push(start);
+      const end = region.indexOf(NL, at);
+      at = region.indexOf(p, end + 1);
+    }
+  }
+  if (hits.length > 1) hits.sort((a, b) => a - b);
+  let h = 0;
+  for (let s = 0; s < region.length;) {
+    const e = region.indexOf(NL, s);
+    lineNo++;
+    // Trim blanks (and a \r) at both ends; blank lines are nothing, as for the full reader.
+    let a = s;
+    let b = e;
+    while (a < b && (region[a] === 0x20 || region[a] === 0x09 || region[a] === 0x0d)) a++;
+    while (b > a && (region[b - 1] === 0x20 || region[b - 1] === 0x09 || region[b - 1] === 0x0d)) b--;
+    while (h < hits.length && hits[h]! < s) h++;
+    const hit = h < hits.length && hits[h] === s;
+    if (a < b) {
+      stats.lines++;
+      const complete = region[a] === OPEN && region[b - 1] === CLOSE;
+      const records = complete && b - a >= RECORDS.length && region.compare(RECORDS, 0, RECORDS.length, a, a + RECORDS.length) === 0;
+      if (hit || !complete || records || b - a > maxChars) {
+        stats.parsed++;
+        const text = region.toString('utf8', a, b);
+        let value: unknown;
+        let ok = b - a <= maxChars;
+        if (ok) {
+          try { value = JSON.parse(text); } catch { ok = false; }
+        }
+        if (ok) out.push({ source: file, line: lineNo, fromRecords: false, value });
+        else {
+          // Exactly what the full reader says about this line (messages, several values on one line, size limit): the
+          // same reader, in the same state (line mode, which a first line holding one whole object establishes).
+          for await (const item of readValues(['-'], Readable.from([Buffer.from(`{}\n${text}\n`)]))) {
+            if (item.line === 1) continue;
+            out.push({ ...item, source: file, line: item.line ? item.line + lineNo - 2 : 0 });
+          }
+        }
+      }
+    }
+    s = e + 1;
+  }
+  return lineNo;
+}
