@@ -27,25 +27,14 @@ export function packageVersion(): string {
 }
 
 /**
- * The notifier Lambda, bundled once at build time (`npm run build:notifier`, run by `npm ci`/`npm pack` through
- * "prepare" and before `npm test`), so synthesis needs neither esbuild nor Docker nor a lock file.
+ * A Lambda bundled once at build time (`npm run build`, run by `npm ci`/`npm pack` through "prepare" and before
+ * `npm test`): `notifier` (lib/notify/handler.ts, build:notifier) or `liveness` (lib/liveness/handler.ts,
+ * build:liveness). Synthesis only hashes and copies it, so it needs neither esbuild nor Docker nor a lock file.
  */
-export function notifierAssetDir(): string {
-  const dir = join(packageRoot(), 'dist', 'notifier');
+export function lambdaAssetDir(name: 'notifier' | 'liveness'): string {
+  const dir = join(packageRoot(), 'dist', name);
   if (!existsSync(join(dir, 'index.js'))) {
-    throw new Error(`the notifier Lambda bundle is missing (${join(dir, 'index.js')}); run \`npm run build\` in ${packageRoot()}`);
-  }
-  return dir;
-}
-
-/**
- * The forwarder-liveness Lambda (recorder and watchdog, lib/liveness/handler.ts), bundled at build time like the
- * notifier (`npm run build:liveness`).
- */
-export function livenessAssetDir(): string {
-  const dir = join(packageRoot(), 'dist', 'liveness');
-  if (!existsSync(join(dir, 'index.js'))) {
-    throw new Error(`the liveness Lambda bundle is missing (${join(dir, 'index.js')}); run \`npm run build\` in ${packageRoot()}`);
+    throw new Error(`the ${name} Lambda bundle is missing (${join(dir, 'index.js')}); run \`npm run build\` in ${packageRoot()}`);
   }
   return dir;
 }

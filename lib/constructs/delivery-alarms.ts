@@ -36,6 +36,25 @@ export const ALARM_PREFIX = `${NAMES.rulePrefix}`;
  * - SNS NumberOfNotificationsFailed on the alert topic (deliveries to subscribers that failed).
  * One data point over the threshold alarms: a single lost break-glass alert is already an incident.
  */
+/**
+ * One alarm of the alert path, notifying the operations topic on ALARM and on OK: one data point at or over 1 in the
+ * period alarms, and missing data is not a breach (no failures reported means none happened). `overrides` changes
+ * those defaults for an alarm that needs it (e.g. a missing heartbeat that must breach).
+ */
+export function operationsAlarm(scope: Construct, id: string, action: cloudwatch.IAlarmAction,
+  props: Pick<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'metric'> & Partial<cloudwatch.AlarmProps>): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    ...props,
+  });
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
+  return alarm;
+}
+
 export class DeliveryAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -43,18 +62,7 @@ export class DeliveryAlarms extends Construct {
     super(scope, id);
     const action = new actions.SnsAction(props.operationsTopic);
     const add = (cid: string, alarmName: string, description: string, metric: cloudwatch.IMetric) => {
-      const alarm = new cloudwatch.Alarm(this, cid, {
-        alarmName,
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
+      this.alarms.push(operationsAlarm(this, cid, action, { alarmName, alarmDescription: description, metric }));
     };
     const sum5 = { statistic: 'Sum', period: Duration.minutes(5) };
     for (const rule of props.centralRuleNames) {

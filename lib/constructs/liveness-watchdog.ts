@@ -11,8 +11,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { centralLivenessPattern, LIVENESS_NAMES, WATCHDOG_SCHEDULE } from '../liveness/constants';
-import { livenessAssetDir } from '../package-files';
+import { lambdaAssetDir } from '../package-files';
 import { TARGET_RETRY_POLICY } from './central-bus';
+import { operationsAlarm } from './delivery-alarms';
 
 export interface LivenessWatchdogProps {
   /** The central bus every forwarder (and so every heartbeat) delivers to. */
@@ -63,7 +64,7 @@ export class LivenessWatchdog extends Construct {
       reason: 'The liveness table holds only last-seen times of heartbeats that arrive every 6 hours; after a loss it is complete again within 6 hours, so point-in-time recovery would restore nothing worth its cost.',
     });
 
-    const code = lambda.Code.fromAsset(livenessAssetDir());
+    const code = lambda.Code.fromAsset(lambdaAssetDir('liveness'));
     const common = {
       code,
       // The newest Node.js runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1); async handlers, as nodejs24.x requires.
@@ -172,19 +173,7 @@ export class LivenessWatchdog extends Construct {
     // Fail loud: the watchdog's own failures reach the operations topic like every other alarm on the alert path.
     const action = new actions.SnsAction(props.operationsTopic);
     const add = (cid: string, name: string, description: string, metric: cloudwatch.IMetric, o: Partial<cloudwatch.AlarmProps> = {}) => {
-      const alarm = new cloudwatch.Alarm(this, cid, {
-        alarmName: `${LIVENESS_NAMES.alarmPrefix}${name}`,
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...o,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
+      this.alarms.push(operationsAlarm(this, cid, action, { alarmName: `${LIVENESS_NAMES.alarmPrefix}${name}`, alarmDescription: description, metric, ...o }));
     };
     const sum5 = { statistic: 'Sum', period: Duration.minutes(5) };
     add('RecorderErrors', 'recorder-errors', 'The breakglass liveness recorder failed to record forwarder heartbeats: forwarders may be reported silent by mistake. Check its log group.', this.recorder.metricErrors(sum5));

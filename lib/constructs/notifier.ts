@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notifierAssetDir } from '../package-files';
+import { lambdaAssetDir } from '../package-files';
 
 export interface NotifierProps {
   readonly functionName: string;
@@ -77,7 +77,7 @@ export class Notifier extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: 'breakglass: renders break-glass alerts and publishes them to the alert topics',
-      code: lambda.Code.fromAsset(notifierAssetDir()),
+      code: lambda.Code.fromAsset(lambdaAssetDir('notifier')),
       handler: 'index.handler',
       // The newest Node.js runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1); the handler is async, as Node.js 24
       // requires (callback handlers are not supported from nodejs24.x on).

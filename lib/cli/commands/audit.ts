@@ -8,12 +8,12 @@
 import { extname } from 'node:path';
 import { loadConfigFile } from '../../config/load';
 import { escapeControls } from '../../detection/escape';
-import { checkWritable, writeAtomically, WriteRefused } from '../../write-atomically';
 import { buildReport, type ReportScope } from '../../audit/report';
 import { FORMATS, render, type Format } from '../../audit/render';
 import { Stitcher } from '../../audit/stitch';
 import { EXIT, UserError } from '../errors';
 import { STDOUT, type Io } from '../io';
+import { checkOutputFile, writeOutputFile } from '../output-file';
 
 export interface AuditOptions {
   readonly config: string;
@@ -79,7 +79,7 @@ export async function runAudit(opts: AuditOptions, io: Io): Promise<number> {
   const to = parseTime(opts.to, '--to');
   if (from !== undefined && to !== undefined && from > to) throw new UserError('--from is after --to', EXIT.usage);
   const toStdout = !opts.out || opts.out === STDOUT;
-  if (!toStdout) guardWrite(opts.out!, () => checkWritable(opts.out!), EXIT.usage);
+  if (!toStdout) checkOutputFile(opts.out!);
   if (opts.athena && opts.files.length) throw new UserError('--athena reads the organization trail through Athena: name no files with it', EXIT.usage);
 
   const { config } = loadConfigFile(opts.config);
@@ -137,7 +137,7 @@ export async function runAudit(opts: AuditOptions, io: Io): Promise<number> {
 
   const text = render(report, format);
   if (!toStdout) {
-    guardWrite(opts.out!, () => writeAtomically(opts.out!, text), EXIT.runtime);
+    writeOutputFile(opts.out!, text);
     const s = report.summary;
     io.err(`wrote ${s.sessions} session${s.sessions === 1 ? '' : 's'} and ${s.attempts} attempt${s.attempts === 1 ? '' : 's'} (${format}) to ${escapeControls(opts.out!)}`);
   } else {
@@ -145,13 +145,4 @@ export async function runAudit(opts: AuditOptions, io: Io): Promise<number> {
   }
   if (unreadable > 0) io.err(`${unreadable} value${unreadable === 1 ? '' : 's'} could not be read (listed above); the report covers the readable records`);
   return unreadable > 0 ? EXIT.usage : EXIT.ok;
-}
-
-function guardWrite(file: string, write: () => void, ioErrorExit: number): void {
-  try {
-    write();
-  } catch (e) {
-    if (e instanceof WriteRefused) throw new UserError(`--out: ${escapeControls(e.message)}`, EXIT.usage);
-    throw new UserError(`cannot write ${escapeControls(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ioErrorExit);
-  }
 }

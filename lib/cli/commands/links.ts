@@ -9,10 +9,9 @@ import { extname } from 'node:path';
 import { loadConfigFile } from '../../config/load';
 import { FORMATS, render, type Format } from '../../links/render';
 import { buildSheet, configAccounts, selectAccounts, type OrgAccount } from '../../links/sheet';
-import { escapeControls } from '../../detection/escape';
-import { checkWritable, writeAtomically, WriteRefused } from '../../write-atomically';
 import { EXIT, UserError } from '../errors';
 import { STDOUT, type Io } from '../io';
+import { checkOutputFile, writeOutputFile } from '../output-file';
 import { checkRegionOption, deadlineSeconds } from './doctor';
 
 export interface LinksOptions {
@@ -43,7 +42,7 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
   if (!opts.offline) checkRegionOption(opts.region);
   const toStdout = !opts.out || opts.out === STDOUT;
   // Checked before listing the organization (which can take minutes), so the sheet is not lost at the end.
-  if (!toStdout) guardWrite(opts.out!, () => checkWritable(opts.out!), EXIT.usage);
+  if (!toStdout) checkOutputFile(opts.out!);
   const { config } = loadConfigFile(opts.config);
 
   let accounts: OrgAccount[];
@@ -63,20 +62,10 @@ export async function runLinks(opts: LinksOptions, io: Io): Promise<number> {
   const sheet = buildSheet(config, accounts, { configFile: opts.config, offline: !!opts.offline, notes });
   const text = render(sheet, format);
   if (!toStdout) {
-    guardWrite(opts.out!, () => writeAtomically(opts.out!, text), EXIT.runtime);
+    writeOutputFile(opts.out!, text);
     io.err(`wrote ${sheet.accounts.length} account${sheet.accounts.length === 1 ? '' : 's'} (${format}${sheet.offline ? ', offline' : ''}) to ${opts.out}`);
   } else {
     io.out(text, true);
   }
   return EXIT.ok;
-}
-
-/** The sheet replaces an older one only when complete; a target that cannot be written is a usage error (exit 2). */
-function guardWrite(file: string, write: () => void, ioErrorExit: number): void {
-  try {
-    write();
-  } catch (e) {
-    if (e instanceof WriteRefused) throw new UserError(`--out: ${escapeControls(e.message)}`, EXIT.usage);
-    throw new UserError(`cannot write ${escapeControls(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ioErrorExit);
-  }
 }
