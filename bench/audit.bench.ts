@@ -15,7 +15,7 @@
  * - `node bin/breakglass.js audit -c examples/breakglass.config.yaml --json FILE` (the packaged command; dist/ is
  *   rebuilt when stale, bench/lib/fresh-dist.ts), with the prefilter (default) and with --no-prefilter.
  * The prefilter's reports are compared with --no-prefilter's (generatedAt aside) and must be identical; the number of
- * lines it parsed comes from one in-process run of lib/audit/fast-lines.ts over the same file.
+ * lines it parsed comes from one in-process run of lib/detection/fast-lines.ts over the same file.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ import { FreshDist } from './lib/fresh-dist';
 import { gitState, loadNow, machine } from './lib/machine';
 import { check, HAS_TIME, ROOT, runOnce, shownPath, type Sample } from './lib/process-runner';
 import { interleaved, median, max, min } from './lib/stats';
-import { readFiltered } from '../lib/audit/fast-lines';
+import { readFiltered } from '../lib/detection/fast-lines';
 import { Stitcher } from '../lib/audit/stitch';
 import { loadConfigFile } from '../lib/config/load';
 

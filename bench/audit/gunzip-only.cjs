@@ -1,6 +1,6 @@
 'use strict';
 // The floor for gzip input in bench/audit.bench.ts: decompress the file and do nothing with the bytes, with the same
-// 256 KiB output chunks as lib/audit/fast-lines.ts (faster here than zlib's 16 KiB default, so the floor is not flattered).
+// 256 KiB output chunks as lib/detection/fast-lines.ts (faster here than zlib's 16 KiB default, so the floor is not flattered).
 //   node bench/audit/gunzip-only.cjs FILE.gz      prints {"bytes":N}
 const fs = require('node:fs');
 const zlib = require('node:zlib');

@@ -124,14 +124,14 @@ export const MAX_PASSES = 6;
 
 export interface AuditFilesOptions {
   /**
-   * Decide from the raw bytes which JSON Lines records to parse (lib/audit/fast-lines.ts). @default true.
+   * Decide from the raw bytes which JSON Lines records to parse (lib/detection/fast-lines.ts). @default true.
    * Off (--no-prefilter): every record is parsed and checked, as simulate does.
    */
   readonly prefilter?: boolean;
 }
 
 export async function auditFiles(stitcher: Stitcher, files: readonly string[], hooks: LocalAuditHooks, o: AuditFilesOptions = {}): Promise<LocalAuditStats> {
-  const { readFiltered } = require('./fast-lines') as typeof import('./fast-lines');
+  const { readFiltered } = require('../detection/fast-lines') as typeof import('../detection/fast-lines');
   let recordsRead = 0;
   let unreadable = 0;
   const noStdin = Readable.from([]);

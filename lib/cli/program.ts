@@ -52,6 +52,8 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .description('which alerts the deployed system would raise for CloudTrail records / EventBridge events (offline)')
     .addOption(configOption())
     .option('--json', 'print one JSON document ({"schemaVersion":1,"events":[...]})')
+    .option('--alerts-only', 'list only the events that raise alerts; the summary still counts every event (reads large JSON Lines files faster)')
+    .option('--no-prefilter', 'with --alerts-only: parse every record instead of deciding from the raw bytes which can match')
     .argument('[files...]', 'CloudTrail records, EventBridge events, CloudTrail log files or JSON Lines; .gz accepted; "-" or none for stdin')
     .action(async (files: string[], o) => { code = await (require('./commands/simulate') as typeof import('./commands/simulate')).runSimulate({ ...o, files }, io); });
 

@@ -23,6 +23,11 @@ export interface ReadItem {
   readonly value?: unknown;
   /** Why the value could not be parsed (or the source read). */
   readonly error?: string;
+  /**
+   * Lines of the same source before this one that a raw-bytes prefilter counted as one record each but did not parse
+   * (lib/detection/fast-lines.ts), so that positions in the input stay those of a full read.
+   */
+  readonly skippedBefore?: number;
 }
 
 /** Every value of every source, one at a time. */

@@ -5,6 +5,7 @@
  */
 import { CATALOGUE, regionsFor, type AlertRule, type Severity } from './catalogue';
 import type { DetectionContext } from './context';
+import type { FieldValues } from './fast-lines';
 import { compilePattern, type CompiledPattern } from './matcher';
 
 export type AccountKind = 'security' | 'member' | 'outside';
@@ -105,6 +106,76 @@ export class Simulator {
     }
     return matches;
   }
+}
+
+/**
+ * The exact values and prefixes a field must have for `pattern` to match, when the pattern demands one of them on
+ * every path: like requiredStrings, but a value list may also hold `{"prefix": "<string>"}` (EventBridge prefix
+ * matching is case-sensitive; "Content filtering in Amazon EventBridge event patterns", Prefix matching). undefined
+ * when anything else could match.
+ */
+export function requiredValues(pattern: unknown, path: readonly string[]): FieldValues | undefined {
+  if (path.length === 0) {
+    if (!Array.isArray(pattern) || pattern.length === 0) return undefined;
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const v of pattern) {
+      if (typeof v === 'string') exact.add(v);
+      else if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { prefix?: unknown }).prefix === 'string') prefixes.push((v as { prefix: string }).prefix);
+      else return undefined;
+    }
+    return { exact, prefixes };
+  }
+  if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return undefined;
+  const node = pattern as Record<string, unknown>;
+  if (path[0]! in node) {
+    const direct = requiredValues(node[path[0]!], path.slice(1));
+    if (direct) return direct;
+  }
+  if (Array.isArray(node.$or) && node.$or.length > 0) {
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const branch of node.$or) {
+      const got = requiredValues(branch, path);
+      if (!got) return undefined;
+      for (const v of got.exact) exact.add(v);
+      prefixes.push(...got.prefixes);
+    }
+    return { exact, prefixes };
+  }
+  return undefined;
+}
+
+/**
+ * Fields, most selective first, whose raw value can rule a record out for a rule: the record's own fields (a
+ * CloudTrail record is the `detail` of its EventBridge event, so the same key and value appear in both shapes).
+ */
+const RAW_FIELD_PATHS: ReadonlyArray<readonly string[]> = [['detail', 'eventName'], ['detail', 'userIdentity', 'type'], ['detail', 'eventSource']];
+
+/**
+ * For the raw-bytes prefilter (fieldSelector in ./fast-lines.ts): per key, the values under which some rule could
+ * match. Each rule contributes the first field of RAW_FIELD_PATHS it constrains; undefined when a rule constrains
+ * none of them (then every record must be parsed).
+ */
+export function rawFieldValues(ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE): Map<string, FieldValues> | undefined {
+  const out = new Map<string, { exact: Set<string>; prefixes: string[] }>();
+  for (const rule of rules) {
+    const raw = rule.pattern(ctx);
+    let found = false;
+    for (const path of RAW_FIELD_PATHS) {
+      const got = requiredValues(raw, path);
+      if (!got) continue;
+      const key = path[path.length - 1]!;
+      const into = out.get(key) ?? { exact: new Set<string>(), prefixes: [] };
+      for (const v of got.exact) into.exact.add(v);
+      into.prefixes.push(...got.prefixes);
+      out.set(key, into);
+      found = true;
+      break;
+    }
+    if (!found) return undefined;
+  }
+  return out;
 }
 
 function deployedIn(rule: AlertRule, kind: AccountKind): boolean {

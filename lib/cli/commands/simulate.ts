@@ -7,8 +7,9 @@ import { ruleById } from '../../detection/catalogue';
 import { detectionContext } from '../../detection/context';
 import { toEventBridgeEvent, type Assumption } from '../../detection/envelope';
 import { escapeControls } from '../../detection/escape';
-import { readBatches } from '../../detection/read-events';
-import { Simulator, type RuleMatch } from '../../detection/simulate';
+import type { FastStats } from '../../detection/fast-lines';
+import { readBatches, type ReadItem } from '../../detection/read-events';
+import { rawFieldValues, Simulator, type RuleMatch } from '../../detection/simulate';
 import { renderNotification } from '../../notify/render';
 import { EXIT } from '../errors';
 import type { Io } from '../io';
@@ -16,6 +17,14 @@ import type { Io } from '../io';
 export interface SimulateOptions {
   readonly config: string;
   readonly json?: boolean;
+  /**
+   * List only the events that raise alerts (with their assumptions); the summary still counts every event. Lets the
+   * reader skip, from the raw bytes, the JSON Lines records no rule can match (lib/detection/fast-lines.ts).
+   * @default false (every event is listed, so every record is parsed)
+   */
+  readonly alertsOnly?: boolean;
+  /** With alertsOnly: decide from the raw bytes which records to parse. @default true */
+  readonly prefilter?: boolean;
   readonly files: readonly string[];
 }
 
@@ -32,9 +41,11 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number
   let bad = 0;
   let alerting = 0;
   const out = opts.json ? new JsonWriter(io) : new TableWriter(io);
+  const skipped = { lines: 0, parsed: 0 };
   out.start();
-  for await (const batch of readBatches(opts.files, stdin as never)) {
+  for await (const batch of eventBatches(opts, config, stdin, skipped)) {
     for (const item of batch) {
+      index += item.skippedBefore ?? 0;
       const at = `${escapeControls(item.source)}${item.line ? `:${item.line}` : ''}`;
       if (item.error !== undefined) {
         bad++;
@@ -53,11 +64,13 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number
           index++;
           continue;
         }
-        // Never guess silently (issue 11): whatever the record lacked and was assumed is said, one line each.
-        for (const a of c.assumptions ?? []) io.err(assumptionLine(at, index, c.event, a));
         try {
           const matches = sim.evaluate(c.event);
-          out.event(index, c.event, matches, c.assumptions);
+          if (!opts.alertsOnly || matches.length) {
+            // Never guess silently: whatever a listed record lacked and was assumed is said, one line each.
+            for (const a of c.assumptions ?? []) io.err(assumptionLine(at, index, c.event, a));
+            out.event(index, c.event, matches, c.assumptions);
+          }
           if (matches.length) alerting++;
           events++;
         } catch (e) {
@@ -70,8 +83,25 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number
       }
     }
   }
+  // Lines the prefilter did not parse: one record each, raising nothing (it parses every line that could hold more).
+  events += skipped.lines - skipped.parsed;
   out.end({ events, alerting, unreadable: bad });
   return bad > 0 ? EXIT.usage : EXIT.ok;
+}
+
+/**
+ * The input, as the full reader gives it; with --alerts-only, each named file through the raw-bytes prefilter instead
+ * (standard input is always read in full). `skipped` counts the lines the prefilter read and those it parsed.
+ */
+async function* eventBatches(opts: SimulateOptions, config: Parameters<typeof detectionContext>[0], stdin: NodeJS.ReadableStream, skipped: FastStats): AsyncGenerator<ReadItem[]> {
+  const fields = opts.alertsOnly && opts.prefilter !== false ? rawFieldValues(detectionContext(config)) : undefined;
+  if (!fields) { yield* readBatches(opts.files, stdin as never); return; }
+  const { fieldSelector, readFiltered } = require('../../detection/fast-lines') as typeof import('../../detection/fast-lines');
+  const selector = fieldSelector(fields);
+  for (const file of opts.files.length ? opts.files : ['-']) {
+    if (file === '-') yield* readBatches(['-'], stdin as never);
+    else yield* readFiltered(file, selector, skipped);
+  }
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
  * Reading JSON Lines faster than parsing them: decides from the raw bytes which lines need JSON.parse.
  *
- * Nearly every line of a trail export is a record that cannot belong to a break-glass session. The stitcher can keep
- * a record only if its JSON text contains one of a few literal strings (Stitcher.rawNeedles(): the break-glass user
- * names, the role name, HIDDEN_DUE_TO_SECURITY_REASONS, and the access keys, sharedEventIDs and session ARNs of
- * chained role sessions). So each chunk is searched for those strings with Buffer.indexOf (native, no decoding), and
- * only the lines that contain one are decoded and parsed. Conservative by construction:
+ * Nearly every line of a trail export is a record that cannot belong to a break-glass session or raise an alert. A
+ * LineSelector names the lines that might, from a native search of each chunk (Buffer.indexOf, no decoding):
+ * - needleSelector (audit): the lines containing one of a few literal strings (Stitcher.rawNeedles(): the break-glass
+ *   user names, the role name, HIDDEN_DUE_TO_SECURITY_REASONS, and the access keys, sharedEventIDs and session ARNs of
+ *   chained role sessions);
+ * - fieldSelector (simulate --alerts-only): the lines where some occurrence of a key (such as "eventName") has a
+ *   value that a rule requires (requiredValues in ./simulate.ts), or a value that is not a plain string.
+ * Only those lines are decoded and parsed. Conservative by construction:
  * - a line containing a JSON escape that could spell a needle differently (`\u…`, or `\/` inside an ARN) is parsed;
  * - a line that does not look like one complete object (first byte "{", last byte "}") is parsed, so a truncated or
  *   garbled line is reported exactly as the full reader reports it (it is re-read through that reader);
@@ -15,15 +18,15 @@
  *   (lib/detection/read-events.ts) instead, from its start.
  * What it does not do: validate lines that cannot matter. A line that looks like a complete object and contains no
  * needle is counted as a record and not parsed; if it was not valid JSON, the full reader (--no-prefilter) would have
- * reported it. The answer (sessions, attempts, unlinked) is the same either way; test/audit/fast-lines.test.ts checks
- * it byte for byte on every fixture.
+ * reported it. The answer (sessions, attempts, unlinked; alerts) is the same either way; test/audit/fast-lines.test.ts
+ * and test/detection/simulate-prefilter.test.ts check it byte for byte on every fixture.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { readValues, type ReadItem } from '../detection/read-events';
-import { limits } from '../detection/limits';
+import { readValues, type ReadItem } from './read-events';
+import { limits } from './limits';
 
 const NL = 0x0a;
 const OPEN = 0x7b; // {
@@ -49,20 +52,145 @@ export async function sniff(file: string): Promise<{ gzip: boolean } | undefined
 export interface FastStats {
   lines: number;
   parsed: number;
+  /** Unparsed lines already given as some value's skippedBefore (internal to the reader). */
+  attributed?: number;
 }
 
 class Fallback extends Error {}
 
 /**
- * The values of a JSON Lines file (plain or gzip) whose lines contain a needle, as ReadItems (the shape the full
- * reader yields), plus a `{ skipped: n }` count of the lines not parsed. Falls back to the full reader for anything
- * else (see the module comment).
+ * Which lines of a region must be parsed. `region` holds whole lines (it ends with a newline); `starts` receives the
+ * start offset of every line that must be parsed, in any order and possibly repeated. It must name every line that
+ * could matter; naming more only costs time.
  */
-export async function* readFiltered(file: string, needles: readonly string[], stats: FastStats): AsyncGenerator<ReadItem[]> {
+export interface LineSelector {
+  select(region: Buffer, starts: number[]): void;
+}
+
+const BACKSLASH = 0x5c;
+
+/**
+ * The lines holding an escape that could spell a needle, key or value differently from its plain text (`\u…`, or
+ * `\/`): such lines are always parsed. One search for the backslash; other escapes (`\"`, `\\`, `\n`) cannot.
+ */
+function selectEscapes(region: Buffer, starts: number[]): void {
+  let at = region.indexOf(BACKSLASH, 0);
+  while (at >= 0) {
+    const next = region[at + 1];
+    if (next === 0x75 /* u */ || next === 0x2f /* / */) {
+      starts.push(lineStart(region, at));
+      const end = region.indexOf(NL, at);
+      if (end < 0) return;
+      at = region.indexOf(BACKSLASH, end + 1);
+    } else {
+      // Skip the escaped character, so that `\\u` (an escaped backslash, then "u") is not taken for `\u`. Taking it
+      // would only parse one more line; skipping keeps the scan exact.
+      at = region.indexOf(BACKSLASH, at + 2);
+    }
+  }
+}
+
+function lineStart(region: Buffer, at: number): number {
+  return region.lastIndexOf(NL, at) + 1;
+}
+
+function selectContaining(region: Buffer, patterns: readonly Buffer[], starts: number[]): void {
+  for (const p of patterns) {
+    let at = region.indexOf(p, 0);
+    while (at >= 0) {
+      starts.push(lineStart(region, at));
+      const end = region.indexOf(NL, at);
+      if (end < 0) break;
+      at = region.indexOf(p, end + 1);
+    }
+  }
+}
+
+/** The lines containing one of the needles (through searchTerms), or an escape. */
+export function needleSelector(needles: readonly string[]): LineSelector {
+  const patterns = searchTerms(needles).map((n) => Buffer.from(n, 'utf8'));
+  return {
+    select: (region, starts) => {
+      selectEscapes(region, starts);
+      selectContaining(region, patterns, starts);
+    },
+  };
+}
+
+/** What a key's value must be for a line to be parsed: one of `exact`, or starting with one of `prefixes`. */
+export interface FieldValues {
+  readonly exact: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
+}
+
+/** At most this many exact values (and no prefix): the key's values are searched for as quoted strings instead. */
+const FEW_VALUES = 4;
+
+/**
+ * The lines where some occurrence of `"key"` followed by a colon has a value in its FieldValues, or a value that is
+ * not a plain string (array, object, number, a string holding a backslash); plus the lines holding an escape. Every
+ * occurrence counts, at any depth, so the one the pattern looks at is among them (duplicate keys included).
+ * A line without the key is not selected: a pattern that requires the key's value cannot match it.
+ * A key with few values and no prefix (userIdentity.type "Root", say) is searched for by its quoted values instead:
+ * one search for a rare string rather than a look at every occurrence of a common key. A line holding the value under
+ * another key is parsed too, which only costs time; a value inside an array is still found.
+ */
+export function fieldSelector(fields: ReadonlyMap<string, FieldValues>): LineSelector {
+  const keys: Array<{ token: Buffer; values: FieldValues }> = [];
+  const quoted: Buffer[] = [];
+  for (const [key, values] of fields) {
+    if (values.prefixes.length === 0 && values.exact.size <= FEW_VALUES) quoted.push(...[...values.exact].map((v) => Buffer.from(JSON.stringify(v), 'utf8')));
+    else keys.push({ token: Buffer.from(JSON.stringify(key), 'utf8'), values });
+  }
+  return {
+    select(region, starts) {
+      selectEscapes(region, starts);
+      selectContaining(region, quoted, starts);
+      for (const { token, values } of keys) {
+        let at = region.indexOf(token, 0);
+        while (at >= 0) {
+          if (valueMayMatch(region, at + token.length, values)) starts.push(lineStart(region, at));
+          at = region.indexOf(token, at + token.length);
+        }
+      }
+    },
+  };
+}
+
+function isBlank(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d;
+}
+
+/** After a key token at `p`: false only for a key whose value is a plain string outside `values`, or for no key at all. */
+function valueMayMatch(region: Buffer, p: number, values: FieldValues): boolean {
+  while (isBlank(region[p])) p++;
+  // The token was a value or part of one ("eventName" as a string value, say), not a key.
+  if (region[p] !== 0x3a) return false;
+  p++;
+  while (isBlank(region[p])) p++;
+  if (region[p] !== 0x22) return true; // array, object, number, literal: the full match decides
+  const end = region.indexOf(0x22, p + 1);
+  const nl = region.indexOf(NL, p + 1);
+  if (end < 0 || (nl >= 0 && nl < end)) return true;
+  const slash = region.indexOf(0x5c, p + 1);
+  if (slash >= 0 && slash < end) return true; // an escape: the text is not the value
+  // Keys this selector serves are short names; a long value cannot be one of them but costs nothing to decode.
+  const v = region.toString('utf8', p + 1, end);
+  if (values.exact.has(v)) return true;
+  for (const pre of values.prefixes) if (v.startsWith(pre)) return true;
+  return false;
+}
+
+/**
+ * The values of a JSON Lines file (plain or gzip) on the lines `selector` names, as ReadItems (the shape the full
+ * reader yields); `stats` counts the lines and those parsed. Falls back to the full reader for anything else (see the
+ * module comment). `selector` may be a list of needles (needleSelector).
+ */
+export async function* readFiltered(file: string, selector: LineSelector | readonly string[], stats: FastStats): AsyncGenerator<ReadItem[]> {
   const kind = await sniff(file);
   if (!kind) { yield* fullRead(file, 0, stats); return; } // the full reader says why it cannot be read
   const lim = limits();
-  const patterns = [...searchTerms(needles), '\\u', '\\/'].map((n) => Buffer.from(n, 'utf8'));
+  const select = isSelector(selector) ? selector : needleSelector(selector);
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   let source: AsyncIterable<Buffer> = raw;
   let compressed = 0;
@@ -98,7 +226,7 @@ export async function* readFiltered(file: string, needles: readonly string[], st
           if (carry.length > lim.maxRecordChars) throw new Fallback();
           continue;
         }
-        lineNo = await scan(Buffer.concat([carry, chunk.subarray(0, nl + 1)]), lineNo, patterns, file, out, stats, lim.maxRecordChars);
+        lineNo = await scan(Buffer.concat([carry, chunk.subarray(0, nl + 1)]), lineNo, select, file, out, stats, lim.maxRecordChars);
         carry = undefined;
         from = nl + 1;
       }
@@ -108,12 +236,12 @@ export async function* readFiltered(file: string, needles: readonly string[], st
         if (carry.length > lim.maxRecordChars) throw new Fallback();
       } else {
         carry = chunk.subarray(last + 1);
-        lineNo = await scan(chunk.subarray(from, last + 1), lineNo, patterns, file, out, stats, lim.maxRecordChars);
+        lineNo = await scan(chunk.subarray(from, last + 1), lineNo, select, file, out, stats, lim.maxRecordChars);
       }
       if (out.length) yield out.splice(0, out.length);
     }
     if (carry?.length) {
-      lineNo = await scan(Buffer.concat([carry, Buffer.from([NL])]), lineNo, patterns, file, out, stats, lim.maxRecordChars);
+      lineNo = await scan(Buffer.concat([carry, Buffer.from([NL])]), lineNo, select, file, out, stats, lim.maxRecordChars);
       if (out.length) yield out.splice(0, out.length);
     }
   } catch (e) {
@@ -169,6 +297,10 @@ function looksLikeJsonLines(chunk: Buffer): boolean {
   }
 }
 
+function isSelector(s: LineSelector | readonly string[]): s is LineSelector {
+  return !Array.isArray(s);
+}
+
 async function* fullRead(file: string, skipThrough: number, stats: FastStats): AsyncGenerator<ReadItem[]> {
   const batch: ReadItem[] = [];
   for await (const item of readValues([file], Readable.from([]))) {
@@ -181,18 +313,10 @@ async function* fullRead(file: string, skipThrough: number, stats: FastStats): A
 }
 
 /** Scans whole lines (`region` ends with a newline); returns the line number reached. */
-async function scan(region: Buffer, lineNo: number, patterns: Buffer[], file: string, out: ReadItem[], stats: FastStats, maxChars: number): Promise<number> {
-  // Lines holding a needle: their start offsets, from a native search of the whole region per needle.
+async function scan(region: Buffer, lineNo: number, selector: LineSelector, file: string, out: ReadItem[], stats: FastStats, maxChars: number): Promise<number> {
+  // The start offsets of the lines the selector names, from native searches of the whole region.
   const hits: number[] = [];
-  for (const p of patterns) {
-    let at = region.indexOf(p, 0);
-    while (at >= 0) {
-      const start = region.lastIndexOf(NL, at) + 1;
-      hits.push(start);
-      const end = region.indexOf(NL, at);
-      at = region.indexOf(p, end + 1);
-    }
-  }
+  selector.select(region, hits);
   if (hits.length > 1) hits.sort((a, b) => a - b);
   let h = 0;
   for (let s = 0; s < region.length;) {
@@ -217,13 +341,19 @@ async function scan(region: Buffer, lineNo: number, patterns: Buffer[], file: st
         if (ok) {
           try { value = JSON.parse(text); } catch { ok = false; }
         }
-        if (ok) out.push({ source: file, line: lineNo, fromRecords: false, value });
+        // Unparsed lines since the last value given (this line is counted in both lines and parsed).
+        const unparsed = stats.lines - stats.parsed;
+        const skippedBefore = unparsed - (stats.attributed ?? 0);
+        stats.attributed = unparsed;
+        if (ok) out.push({ source: file, line: lineNo, fromRecords: false, value, ...(skippedBefore ? { skippedBefore } : {}) });
         else {
+          let attributed = false;
           // Exactly what the full reader says about this line (messages, several values on one line, size limit): the
           // same reader, in the same state (line mode, which a first line holding one whole object establishes).
           for await (const item of readValues(['-'], Readable.from([Buffer.from(`{}\n${text}\n`)]))) {
             if (item.line === 1) continue;
-            out.push({ ...item, source: file, line: item.line ? item.line + lineNo - 2 : 0 });
+            out.push({ ...item, source: file, line: item.line ? item.line + lineNo - 2 : 0, ...(skippedBefore && !attributed ? { skippedBefore } : {}) });
+            attributed = true;
           }
         }
       }
