@@ -118,7 +118,29 @@ function escapeInvisible(ch: string): string {
  * em, ideographic, ...) become one ordinary space, and the ends are trimmed. Idempotent.
  */
 export function visibleText(s: string): string {
-  return s.replace(INVISIBLE, escapeInvisible).replace(/\p{Zs}+/gu, ' ').trim();
+  // Printable ASCII without spaces has nothing to escape, fold or trim (most values: IDs, ARNs, names).
+  if (PRINTABLE_NO_SPACE.test(s)) return s;
+  return memo(visibleCache, s, () => s.replace(INVISIBLE, escapeInvisible).replace(/\p{Zs}+/gu, ' ').trim());
+}
+
+const PRINTABLE_NO_SPACE = /^[\x21-\x7e]*$/;
+
+/**
+ * Results of the pure functions above and below for values seen before: alerts of one input repeat the same
+ * accounts, users, addresses and agents. Bounded: a full cache is emptied, so memory stays small on any input.
+ */
+const MEMO_ENTRIES = 4096;
+const visibleCache = new Map<string, string>();
+const defangCache = new Map<string, string>();
+function memo(cache: Map<string, string>, key: string, compute: () => string): string {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = compute();
+  if (key.length <= 1024) {
+    if (cache.size >= MEMO_ENTRIES) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 const codePoints = (s: string) => s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
@@ -180,6 +202,14 @@ function defangScheme(scheme: string): string {
  */
 export function defang(s: string): string {
   if (AWS_SERVICE_HOST.test(s)) return s;
+  // Without "://", a dot (of any kind DOT names) or an at sign, none of the three replacements can apply.
+  if (!s.includes('://') && !MAY_DEFANG.test(s)) return s;
+  return memo(defangCache, s, () => defangAll(s));
+}
+
+const MAY_DEFANG = /[.\u3002\uFF0E\uFF61@\uFF20\uFE6B]/;
+
+function defangAll(s: string): string {
   return s
     .replace(URL_START, (_m, scheme: string, host: string) => `${defangScheme(scheme)}//${host.replace(new RegExp(DOT, 'g'), '[.]')}`)
     .replace(HOST_LIKE, (host) => host.replace(new RegExp(DOT, 'gu'), '[.]'))
