@@ -17,6 +17,8 @@ export const NAMES = {
   operationsKeyAlias: 'alias/breakglass-operations',
   /** The Lambda that renders and publishes alerts. */
   notifierFunction: 'breakglass-notifier',
+  /** DynamoDB table where the notifier keeps each break-glass user's current session (one page per session). */
+  sessionTable: 'breakglass-sessions',
   /** Multi-region trail created when cloudTrail.mode is "create". */
   trail: 'breakglass-trail',
   /** IAM role (one per region, IAM names are global) that lets forwarding rules put events on the central bus. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  accessSync, chmodSync, chownSync, closeSync, constants, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rmSync,
+  accessSync, chmodSync, chownSync, closeSync, constants, fsyncSync, linkSync, lstatSync, openSync, realpathSync, renameSync, rmSync,
   statSync, writeSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -48,6 +48,35 @@ export function writeAtomically(file: string, text: string): void {
   }
   if (lst.isFile()) replaceRegular(file, text, lst);
   else writeThrough(file, text, lst);
+}
+
+/**
+ * Creates `file`, complete or not at all, and never replaces anything: for records (a seal) whose name must not
+ * overwrite one someone else wrote. The text goes to a temporary file created exclusively next to it, is flushed,
+ * then hard-linked to the final name (link(2) fails with EEXIST when the name is taken, also by a dangling symlink),
+ * and the temporary name is removed. Where hard links are not supported, the file is created with O_EXCL directly
+ * (exclusive, but a crash may leave it short). Throws with code EEXIST when the name is taken.
+ */
+export function createAtomically(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
+  try {
+    writeAll(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    try {
+      linkSync(tmp, file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+      const direct = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
+      try { writeAll(direct, text); fsyncSync(direct); } finally { closeSync(direct); }
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+  }
 }
 
 /**

@@ -12,9 +12,9 @@ import { packageVersion } from '../package-files';
 const EXIT_HELP = `
 Exit codes:
   0  success
-  1  checks found problems (doctor)
+  1  checks found problems (doctor; reseal: a check failed and was not accepted; revoke: did not land somewhere)
   2  usage error or invalid input (bad config, bad pattern, unreadable events; the readable ones are still processed)
-  3  AWS or runtime error (also: doctor or links still running at --deadline)`;
+  3  AWS or runtime error (also: doctor, links or revoke still running at --deadline)`;
 
 export function buildProgram(io: Io = processIo): { program: Command; exitCode: () => number } {
   let code = EXIT.ok as number;
@@ -84,6 +84,19 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .option('-y, --yes', 'do not ask before creating the temporary queue and subscription')
     .action(async (o) => { code = await (require('./commands/drill') as typeof import('./commands/drill')).runDrillCommand(o, io); });
 
+  program.command('reseal')
+    .description('after a use or a drill: check each used break-glass user (password changed, MFA unchanged, no access keys, sessions revoked, use audited), then tag it and write a seal record (exit 1 if a check fails)')
+    .addOption(configOption())
+    .option('--audit <file>', 'the use reviewed: output of breakglass audit --format json covering every use since the last seal')
+    .option('-o, --out <dir>', 'directory of the seal records (JSON and Markdown, named by UTC seal time; previous ones are read here)', 'seals')
+    .option('-y, --yes', 'ask, at a terminal, whether to accept each check that did not pass (with a reason, recorded)')
+    .option('--profile <name>', 'AWS profile with credentials of the security account (reads and tags the users)')
+    .option('--management-profile <name>', 'AWS profile of the management account, to read RevokeSessionsBefore of Breakglass-Management (default: --profile)')
+    .option('--stacksets-profile <name>', 'AWS profile of the StackSets administrator, to read it from the member StackSet (default: --management-profile)')
+    .option('--region <region>', 'AWS region for the global services\' calls (IAM, STS); stacks are read in the home region')
+    .option('--deadline <seconds>', 'give up reading AWS after this long, naming what did not finish (exit 3); the questions are not counted', '300')
+    .action(async (o) => { code = await (require('./commands/reseal') as typeof import('./commands/reseal')).runResealCommand(o, io); });
+
   program.command('doctor')
     .description('check a deployed setup: users, MFA, passwords, StackSet instances, alert rules, topics, trail, SCPs (exit 1 when a check fails)')
     .addOption(configOption())
@@ -114,6 +127,19 @@ export function buildProgram(io: Io = processIo): { program: Command; exitCode: 
     .option('--no-prefilter', 'parse every JSON Lines record (by default only lines holding a break-glass name or key are parsed; the report is the same, but malformed lines that cannot matter are then reported too)')
     .argument('[inputs...]', 'CloudTrail log files (.json, .json.gz), directories (read recursively, e.g. a copy of AWSLogs/), JSON Lines or EventBridge events; "-" or none for stdin')
     .action(async (inputs: string[], o) => { code = await (require('./commands/audit') as typeof import('./commands/audit')).runAudit({ ...o, files: inputs }, io); });
+
+  program.command('revoke')
+    .description('deny everything to break-glass role sessions issued before a time, in every account: updates the member StackSet and the security and management stacks (asks first; exit 1 if it did not land somewhere)')
+    .addOption(configOption())
+    .option('--before <iso>', 'revoke sessions issued before this ISO 8601 time with a zone (default: now)')
+    .option('--dry-run', 'read and show what would change (stack sets, stacks, current values); change nothing')
+    .option('-y, --yes', 'do not ask (needed when there is no terminal)')
+    .option('--targets <list>', 'comma-separated subset of stacksets,management,security (default: all)')
+    .option('--profile <name>', 'AWS profile of the StackSets administrator (management account or delegated administrator); the default for the two below')
+    .option('--management-profile <name>', 'AWS profile with credentials of the management account (Breakglass-Management)')
+    .option('--security-profile <name>', 'AWS profile with credentials of the security account (Breakglass-Security)')
+    .option('--deadline <seconds>', 'stop following after this long (not counting the confirmation); what is still running is listed (exit 3)', '900')
+    .action(async (o) => { code = await (require('./commands/revoke') as typeof import('./commands/revoke')).runRevokeCommand(o, io); });
 
   program.command('athena-table')
     .description('the Athena CREATE EXTERNAL TABLE statement for the organization trail bucket, with partition projection (offline)')

@@ -10,7 +10,11 @@ export interface AlertTopicProps {
   readonly keyAlias: string;
   /** @default - no email subscribers */
   readonly emails?: readonly string[];
-  /** HTTPS endpoints (paging services), each receiving only the listed severities. @default - none */
+  /**
+   * HTTPS endpoints (paging services), each receiving only the listed severities, and only messages with the attribute
+   * page = "true": the first alert of a break-glass session and every alert of no session, never a follow-up
+   * (lib/notify/handler.ts sets `page` on every message). @default - none
+   */
   readonly httpsEndpoints?: ReadonlyArray<{ readonly url: string; readonly severities: readonly string[] }>;
   /** @default 'Break-glass alerts' */
   readonly displayName?: string;
@@ -70,9 +74,13 @@ export class AlertTopic extends Construct {
     for (const h of props.httpsEndpoints ?? []) {
       this.topic.addSubscription(new subs.UrlSubscription(h.url, {
         protocol: sns.SubscriptionProtocol.HTTPS,
-        // The notifier sets a "severity" message attribute; the filter routes by it (SNS developer guide,
-        // "Amazon SNS message filtering", attribute-based filter policies).
-        filterPolicy: { severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...h.severities] }) },
+        // The notifier sets "severity" and "page" message attributes. Several names in one filter policy must all
+        // match (AND), and a message without a named attribute matches nothing (SNS developer guide, "Amazon SNS
+        // subscription filter policies" and "AND/OR logic"): a page is a message of these severities with page "true".
+        filterPolicy: {
+          severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...h.severities] }),
+          page: sns.SubscriptionFilter.stringFilter({ allowlist: ['true'] }),
+        },
       }));
     }
   }

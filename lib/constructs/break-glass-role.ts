@@ -2,6 +2,7 @@ import { Aws, Duration, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT } from './break-glass-users';
+import { isRevokeTime, REVOKE_POLICY_NAME } from '../revoke/parameter';
 
 export interface BreakGlassRoleProps {
   readonly roleName: string;
@@ -25,6 +26,15 @@ export interface BreakGlassRoleProps {
    * @default true
    */
   readonly requireSessionNameIsUserName?: boolean;
+  /**
+   * Sessions of the role issued before this time are denied every action: an inline policy (REVOKE_POLICY_NAME) with
+   * Deny "*" on "*" under DateLessThan aws:TokenIssueTime, the policy of the IAM console's "Revoke active sessions"
+   * (IAM user guide, "Revoking IAM role temporary security credentials"). Usually a CloudFormation parameter's value
+   * (`CfnParameter.valueAsString`), so `breakglass revoke` can change it without a new template; a literal must be
+   * ISO 8601 UTC with whole seconds (2026-11-23T03:00:00Z).
+   * @default - no revocation policy
+   */
+  readonly revokeSessionsIssuedBefore?: string;
 }
 
 /**
@@ -46,6 +56,8 @@ export class BreakGlassRole extends Construct {
     const max = props.maxSessionDurationSeconds ?? 3600;
     if (!Token.isUnresolved(max) && (max < 3600 || max > 43200)) problems.push(`maxSessionDurationSeconds must be 3600..43200, got ${max}`);
     if (!Token.isUnresolved(props.securityAccountId) && !/^\d{12}$/.test(props.securityAccountId)) problems.push(`securityAccountId must be 12 digits, got "${props.securityAccountId}"`);
+    const revoke = props.revokeSessionsIssuedBefore;
+    if (revoke !== undefined && !Token.isUnresolved(revoke) && !isRevokeTime(revoke)) problems.push(`revokeSessionsIssuedBefore must be a UTC time such as 2026-11-23T03:00:00Z, got "${revoke}"`);
     if (problems.length) throw new Error(`BreakGlassRole: ${problems.join('; ')}`);
 
     const conditions: Record<string, Record<string, unknown>> = {
@@ -70,6 +82,22 @@ export class BreakGlassRole extends Construct {
       inlinePolicies: {
         DenyConsoleCredentialsForLocalDevelopment: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: [...CONSOLE_CREDENTIALS_FOR_LOCAL_DEVELOPMENT], resources: ['*'] })],
+        }),
+        // Inline, not a managed policy: it lives and dies with the role, needs no second protected resource (the
+        // guardrail SCP already refuses iam:PutRolePolicy / DeleteRolePolicy on the role to everyone but the
+        // deployment; a customer managed policy would need its own statement for CreatePolicyVersion & co.), takes
+        // none of the role's managed-policy slots (10 by default: IAM user guide, "IAM and AWS STS quotas") that
+        // role.managedPolicies may need, and is what the console's "Revoke active sessions" writes too.
+        ...(revoke === undefined ? {} : {
+          [REVOKE_POLICY_NAME]: new iam.PolicyDocument({
+            statements: [new iam.PolicyStatement({
+              sid: 'DenySessionsIssuedBeforeRevocation',
+              effect: iam.Effect.DENY,
+              actions: ['*'],
+              resources: ['*'],
+              conditions: { DateLessThan: { 'aws:TokenIssueTime': revoke } },
+            })],
+          }),
         }),
       },
     });

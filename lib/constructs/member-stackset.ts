@@ -19,6 +19,12 @@ export interface MemberStackSetProps {
    * @default - none
    */
   readonly excludeAccounts?: readonly string[];
+  /**
+   * Values of the member template's parameters, by name (ParameterKey). A parameter left out takes the template's
+   * default whenever CloudFormation updates the StackSet from this resource.
+   * @default - none
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 /** TemplateBody limit of CloudFormation (AWS::CloudFormation::StackSet TemplateBody: 51,200 bytes). */
@@ -56,6 +62,9 @@ export class MemberStackSets extends Construct {
       capabilities: ['CAPABILITY_NAMED_IAM'],
       description: 'breakglass member baseline: break-glass role (home region) and event forwarders (every region).',
       managedExecution: { Active: true },
+      ...(props.parameters && Object.keys(props.parameters).length > 0
+        ? { parameters: Object.entries(props.parameters).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })) }
+        : {}),
       operationPreferences: {
         regionConcurrencyType: 'PARALLEL',
         maxConcurrentPercentage: 100,

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +26,26 @@ export interface NotifierProps {
    * @default NOTIFIER_RESERVED_CONCURRENCY
    */
   readonly reservedConcurrency?: number;
+  /**
+   * One page per break-glass session (docs/decisions/0005-one-page-per-session.md): a session table, encrypted with
+   * `topicKey`, and the names the notifier needs to recognise a session. @default - no session tracking: every alert
+   * pages (message attribute page = "true")
+   */
+  readonly sessions?: NotifierSessionProps;
+}
+
+export interface NotifierSessionProps {
+  /** Physical name of the session table. */
+  readonly tableName: string;
+  readonly securityAccountId: string;
+  /** The break-glass user names, exactly as configured. */
+  readonly userNames: readonly string[];
+  /** Name of the break-glass role in every account. */
+  readonly roleName: string;
+  /** The role's trust requires sts:RoleSessionName = the user name (config role.requireSessionNameIsUserName). */
+  readonly sessionNameIsUserName: boolean;
+  /** A session ends after this long without alerts (lib/notify/session-key.ts sessionWindowSeconds). */
+  readonly windowSeconds: number;
 }
 
 /**
@@ -62,6 +83,8 @@ export const NOTIFIER_RESERVED_CONCURRENCY = 10;
  */
 export class Notifier extends Construct {
   readonly function: lambda.Function;
+  /** The session table, when `sessions` is set. */
+  readonly sessionTable?: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
@@ -74,6 +97,26 @@ export class Notifier extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const chat = (props.chatTopics ?? []).map((c) => ({ arn: c.topic.topicArn, minSeverity: c.minSeverity }));
+    const sessions = props.sessions;
+    if (sessions) {
+      // One item per break-glass user (session key, start, last alert, follow-up count, version: no event content).
+      // Encrypted with the alert key, a customer managed key (DynamoDB developer guide, "DynamoDB encryption at rest";
+      // the key policy's account statement lets IAM policies grant its use). TTL keeps it small (expiresAt, epoch
+      // seconds: developer guide, "Time to Live (TTL)"). Losing it only makes the next alert of a session page again.
+      this.sessionTable = new dynamodb.Table(this, 'Sessions', {
+        tableName: sessions.tableName,
+        partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: props.topicKey,
+        timeToLiveAttribute: 'expiresAt',
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(this.sessionTable).acknowledge({
+        id: 'AwsSolutions-DDB3',
+        reason: 'The session table holds only which alert of a break-glass session came first; restored or lost, the worst outcome is one more page (the notifier fails open), so point-in-time recovery would protect nothing.',
+      });
+    }
     this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: 'breakglass: renders break-glass alerts and publishes them to the alert topics',
@@ -100,6 +143,14 @@ export class Notifier extends Construct {
         RUNBOOK_URL: props.runbookUrl ?? '',
         HEARTBEAT_PERIOD: props.heartbeatPeriod ?? 'weekly',
         NODE_OPTIONS: '--enable-source-maps',
+        ...(sessions && this.sessionTable ? {
+          SESSION_TABLE: this.sessionTable.tableName,
+          SECURITY_ACCOUNT_ID: sessions.securityAccountId,
+          BREAKGLASS_USERS: JSON.stringify(sessions.userNames),
+          BREAKGLASS_ROLE_NAME: sessions.roleName,
+          SESSION_NAME_IS_USER_NAME: String(sessions.sessionNameIsUserName),
+          SESSION_WINDOW_SECONDS: String(sessions.windowSeconds),
+        } : {}),
       },
     });
     props.alertTopic.grantPublish(this.function);
@@ -108,6 +159,17 @@ export class Notifier extends Construct {
       actions: ['sqs:SendMessage'],
       resources: [props.deadLetterQueue.queueArn],
     }));
+    if (this.sessionTable) {
+      // Least privilege: the two calls lib/notify/session-store-dynamodb.ts makes, on this table only (no Query, Scan,
+      // DeleteItem or table actions). Reading and writing an item of a table encrypted with a customer managed key
+      // makes DynamoDB call kms:Decrypt on that key on the caller's behalf (KMS developer guide, "How Amazon DynamoDB
+      // uses AWS KMS", Decrypt: "The user is the principal in your AWS account who is accessing the table"): the
+      // alert key's kms:Decrypt below covers it.
+      this.function.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.sessionTable.tableArn],
+      }));
+    }
     const keyArns = [props.topicKey.keyArn];
     const queueKey = props.deadLetterQueue.encryptionMasterKey;
     if (queueKey && queueKey !== props.topicKey) keyArns.push(queueKey.keyArn);

@@ -3,6 +3,7 @@
  * Kept separate from the config module's zod schema users so the catalogue can be built from plain data in tests.
  */
 import type { BreakglassConfig } from '../config/schema';
+import { sessionWindowSeconds } from '../notify/session-key';
 
 export interface DetectionContext {
   readonly securityAccountId: string;
@@ -15,6 +16,10 @@ export interface DetectionContext {
   /** Explicit member accounts; with OUs targeted, any other organization account is a member too. */
   readonly memberAccounts: readonly string[];
   readonly targetsOrganizationalUnits: boolean;
+  /** The role's trust requires the role session name to be the user name (role.requireSessionNameIsUserName). @default true */
+  readonly sessionNameIsUserName?: boolean;
+  /** How long a break-glass session lasts without alerts (lib/notify/session-key.ts sessionWindowSeconds). @default 12 h */
+  readonly sessionWindowSeconds?: number;
 }
 
 export function detectionContext(c: BreakglassConfig): DetectionContext {
@@ -29,5 +34,7 @@ export function detectionContext(c: BreakglassConfig): DetectionContext {
     managementAccountId: c.organization.managementAccountId,
     memberAccounts: c.organization.targets.accounts,
     targetsOrganizationalUnits: c.organization.targets.organizationalUnits.length > 0,
+    sessionNameIsUserName: c.role.requireSessionNameIsUserName,
+    sessionWindowSeconds: sessionWindowSeconds(c.role.maxSessionDuration),
   };
 }

@@ -7,6 +7,7 @@ import { CATALOGUE, regionsFor, type AlertRule, type Severity } from './catalogu
 import type { DetectionContext } from './context';
 import type { FieldValues } from './fast-lines';
 import { compilePattern, type CompiledPattern } from './matcher';
+import { DEFAULT_SESSION_WINDOW_SECONDS, SessionTracker, type SessionOutcome } from '../notify/session-key';
 
 export type AccountKind = 'security' | 'member' | 'outside';
 
@@ -14,6 +15,11 @@ export interface RuleMatch {
   readonly rule: string;
   readonly severity: Severity;
   readonly title: string;
+  /**
+   * What the notifier's session logic (lib/notify/session-key.ts) makes of this alert: page or follow-up, and the
+   * session key. Tracked over the events in the order they are evaluated, as the notifier would see them arrive.
+   */
+  readonly session?: SessionOutcome;
 }
 
 interface CompiledRule {
@@ -75,8 +81,16 @@ function mayMatch(event: Record<string, unknown>, path: readonly string[], value
 
 export class Simulator {
   private readonly rules: CompiledRule[];
+  private readonly sessions?: SessionTracker;
 
-  constructor(private readonly ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE, opts: { prefilter?: boolean } = {}) {
+  /** `sessions: false`: no session tracking, evaluate() stays stateless. */
+  constructor(private readonly ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE, opts: { prefilter?: boolean; sessions?: boolean } = {}) {
+    if (opts.sessions !== false) {
+      this.sessions = new SessionTracker(
+        { securityAccountId: ctx.securityAccountId, userNames: ctx.userNames, roleName: ctx.roleName, sessionNameIsUserName: ctx.sessionNameIsUserName ?? true },
+        { windowMs: (ctx.sessionWindowSeconds ?? DEFAULT_SESSION_WINDOW_SECONDS) * 1000 },
+      );
+    }
     this.rules = rules.map((rule) => {
       const raw = rule.pattern(ctx);
       const prefilter = opts.prefilter === false ? [] : PREFILTER_PATHS.flatMap((path) => {
@@ -102,7 +116,9 @@ export class Simulator {
     for (const c of this.rules) {
       if (!deployedIn(c.rule, kind) || typeof region !== 'string' || !c.regions.has(region)) continue;
       if (!c.prefilter.every((f) => mayMatch(event, f.path, f.values))) continue;
-      if (c.pattern.matches(event)) matches.push({ rule: c.rule.id, severity: c.rule.severity, title: c.rule.title });
+      if (c.pattern.matches(event)) {
+        matches.push({ rule: c.rule.id, severity: c.rule.severity, title: c.rule.title, ...(this.sessions ? { session: this.sessions.track(c.rule.id, event) } : {}) });
+      }
     }
     return matches;
   }

@@ -15,6 +15,8 @@ export interface ContextOptions {
   readonly concurrency?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** The config file, named in fix lines. */
+  readonly configFile?: string;
 }
 
 interface Sendable { send(...args: any[]): Promise<any>; destroy(): void }
@@ -43,6 +45,7 @@ export function createDoctorContext(config: BreakglassConfig, opts: ContextOptio
 
   const ctx: DoctorContext = {
     config,
+    configFile: opts.configFile,
     profile: opts.profile,
     globalRegion,
     concurrency,

@@ -44,6 +44,8 @@ export interface Caller {
  */
 export interface DoctorContext {
   readonly config: BreakglassConfig;
+  /** The config file, named in fix lines that give a command to run. */
+  readonly configFile?: string;
   /** The profile in use, named in error messages. */
   readonly profile?: string;
   /** Region of the global services' calls (IAM, STS, Organizations): --region, else the environment, else the home region. */

@@ -19,6 +19,8 @@ export interface ReceivedAlert {
   readonly publishedAt?: string;
   /** The CloudTrail event time printed in the alert, ISO-8601, when the text carries one. */
   readonly eventTime?: string;
+  /** The IAM user ARN on the alert's "User:" line, when it names one (which break-glass user the drill exercised). */
+  readonly userArn?: string;
 }
 
 export type QueueItem =
@@ -31,6 +33,13 @@ export type QueueItem =
  * formatUtc); whole seconds, so a latency measured from it can be up to a second too long, never too short.
  */
 const EVENT_TIME_LINE = /^\s+Time:\s+(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC\s*$/m;
+
+/**
+ * The alert text names the IAM user on a "User:" line as "NAME (ARN)" when the record carries the user's ARN
+ * (lib/notify/render-facts.ts; test/golden/console-login.complete.txt). IAM user names are [\w+=,.@-] (IAM API
+ * Reference, User UserName), paths add "/".
+ */
+const USER_LINE = /^\s+User:\s+\S+ \((arn:aws[a-z-]*:iam::\d{12}:user\/[\w+=,.@/-]+)\)\s*$/m;
 
 export function parseQueueMessage(body: string | undefined, sentTimestamp: string | undefined, now: () => number = Date.now): QueueItem {
   let env: any;
@@ -50,6 +59,7 @@ export function parseQueueMessage(body: string | undefined, sentTimestamp: strin
   const sent = Number(sentTimestamp);
   const receivedAt = new Date(Number.isFinite(sent) && sent > 0 ? sent : now()).toISOString();
   const m = typeof env.Message === 'string' ? EVENT_TIME_LINE.exec(env.Message) : null;
+  const user = typeof env.Message === 'string' ? USER_LINE.exec(env.Message) : null;
   const subject = typeof env.Subject === 'string' ? env.Subject : undefined;
   return {
     kind: 'alert',
@@ -61,6 +71,7 @@ export function parseQueueMessage(body: string | undefined, sentTimestamp: strin
       receivedAt,
       publishedAt: typeof env.Timestamp === 'string' ? env.Timestamp : undefined,
       eventTime: m ? `${m[1]}T${m[2]}Z` : undefined,
+      ...(user ? { userArn: user[1] } : {}),
     },
   };
 }

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomically } from '../write-atomically';
+import { DRILL_INTERVAL_DAYS } from './cadence';
 import type { DrillStepId } from './expected';
 import type { ReceivedAlert } from './messages';
 
@@ -24,6 +25,8 @@ export interface ExpectedAlertResult {
   readonly latencyFrom?: 'event-time' | 'step-confirmed';
   /** How many more copies arrived (e.g. the same event seen in two regions). */
   readonly duplicates: number;
+  /** The IAM user the alert names (its "User:" line), when it names one. */
+  readonly userArn?: string;
 }
 
 export interface DrillRecord {
@@ -48,6 +51,11 @@ export interface DrillRecord {
   readonly unexpected: readonly ReceivedAlert[];
   readonly resources: { readonly queueUrl?: string; readonly queueArn?: string; readonly subscriptionArn?: string };
   readonly teardown: { readonly unsubscribed: boolean; readonly queueDeleted: boolean; readonly errors: readonly string[] };
+  /**
+   * The drill date written on the users exercised (tag DRILL_TAG, value the start time: lib/drill/tag.ts), after a
+   * passed drill. Absent when the drill did not pass.
+   */
+  readonly drillTag?: { readonly key: string; readonly value: string; readonly users: readonly string[]; readonly written: boolean; readonly error?: string };
 }
 
 /** 2026-12-01T23:53:07.123Z -> 20261201T235307Z */
@@ -111,17 +119,25 @@ export function recordMarkdown(r: DrillRecord): string {
   for (const e of r.teardown.errors) lines.push(`- Problem: ${cell(e)}`);
   lines.push('');
 
+  if (r.drillTag) {
+    lines.push('## Drill date on the users', '');
+    lines.push(r.drillTag.written
+      ? `Tag \`${r.drillTag.key}\` = \`${r.drillTag.value}\` written on ${r.drillTag.users.join(', ')} (\`breakglass doctor\` reads it; this record is the evidence, the tag points to it).`
+      : `Tag \`${r.drillTag.key}\` NOT written${r.drillTag.users.length ? ` on ${r.drillTag.users.join(', ')}` : ''}: ${cell(r.drillTag.error)}.`, '');
+  }
+
   lines.push('## For auditors: why break-glass users show recent use', '');
   lines.push(
     'Break-glass IAM users exist for emergencies, so in a quiet year nobody signs in with them. Checks for unused',
     'credentials then report them: AWS Security Hub control IAM.8 "Unused IAM user credentials should be removed"',
     '(AWS Config rule iam-user-unused-credentials-check, maxCredentialUsageAge 90 days by default) and the CIS AWS',
     'Foundations Benchmark recommendation to disable credentials unused for 90 days (v1.2.0, 1.3; later versions use',
-    '45 days). The answer is not to delete the door but to prove it works on a schedule shorter than that window.',
-    'This record is that proof: a named holder signed in with MFA, switched into the break-glass role, and the alerts',
-    'above reached the alert topic within the stated times. A drill at least every 90 days (45 days for the stricter',
-    'CIS versions) keeps the credentials "used" for those checks, shows they still work, and shows that using them',
-    'cannot go unnoticed. Rotate the password after every drill, as after every real use.',
+    '45 days, as does Security Hub control IAM.22). The answer is not to delete the door but to prove it works on a',
+    'schedule shorter than that window. This record is that proof: a named holder signed in with MFA, switched into',
+    'the break-glass role, and the alerts above reached the alert topic within the stated times. A drill at least every',
+    `${DRILL_INTERVAL_DAYS} days (breakglass doctor warns when one is due) keeps the credentials "used" for those checks, shows they`,
+    'still work, and shows that using them cannot go unnoticed. Rotate the password after every drill and record the',
+    'seal (breakglass reseal), as after every real use.',
     '',
   );
   return `${lines.join('\n')}\n`;

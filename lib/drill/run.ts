@@ -189,7 +189,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     teardown = await removeListener(deps, resources, deps.profile);
     prompt.say(teardown.errors.length ? `Teardown incomplete: ${teardown.errors.join('; ')}` : 'Teardown done: subscription removed, queue deleted.');
   }
-  if (confirmedAt.size > 0) prompt.say('Now rotate the password of the break-glass user you signed in with, as after every use (docs/runbook.md, "Drills").');
+  if (confirmedAt.size > 0) prompt.say('Now rotate the password of the break-glass user you signed in with, revoke and audit, and record the seal with breakglass reseal, as after every use (docs/runbook.md, "Drills").');
 
   const expected: ExpectedAlertResult[] = EXPECTED_ALERTS.map((e) => {
     const r = received.get(e.rule);
@@ -201,7 +201,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const latency = r.first.eventTime
       ? { latencySeconds: round1((at - Date.parse(r.first.eventTime)) / 1000), latencyFrom: 'event-time' as const }
       : confirmed ? { latencySeconds: round1(Math.max(0, at - Date.parse(confirmed)) / 1000), latencyFrom: 'step-confirmed' as const } : {};
-    return { rule: e.rule, title: e.title, step: e.step, received: true, receivedAt: r.first.receivedAt, subject: r.first.subject, ...latency, duplicates: r.copies };
+    return { rule: e.rule, title: e.title, step: e.step, received: true, receivedAt: r.first.receivedAt, subject: r.first.subject, ...latency, duplicates: r.copies, ...(r.first.userArn ? { userArn: r.first.userArn } : {}) };
   });
   const missing = expected.filter((e) => !e.received).map((e) => e.rule);
   return {

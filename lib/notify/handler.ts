@@ -6,13 +6,24 @@
  * using the predefined variables aws.events.rule-name and aws.events.event.json (EventBridge user guide, "Amazon
  * EventBridge input transformation", predefined variables).
  * Errors are thrown, never swallowed: EventBridge retries and dead-letters the event, Lambda's own async retries and
- * on-failure destination catch the rest, and both are alarmed (docs/decisions/0001-alert-messages.md).
+ * on-failure destination catch the rest, and both are alarmed (docs/decisions/0001-alert-messages.md). The one
+ * exception is the session store (docs/decisions/0005-one-page-per-session.md): when it fails, the alert pages.
+ *
+ * One page per session: alerts of a break-glass session (./session-key.ts) carry the message attributes
+ * `sessionKey` and `page` ("true" for the first alert of a session and for every alert of no session, "false" for
+ * follow-ups). Every message carries `page`, because an SNS filter policy that names an attribute does not match a
+ * message without it (SNS developer guide, "Amazon SNS subscription filter policies": each property name of the
+ * policy must match a message attribute name); the HTTPS (paging) subscriptions require page = "true", email and chat
+ * receive everything (lib/constructs/alert-topic.ts).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ruleById } from '../detection/catalogue';
 import { NAMES } from '../naming';
 import { severitiesAtLeast } from './severity';
 import { renderHeartbeat, renderNotification } from './render';
+import { resolveSession, sessionFactsOf, SESSIONLESS, type SessionOutcome, type SessionScope, type SessionStore } from './session-key';
+import { DynamoDbSessionStore } from './session-store-dynamodb';
 
 export interface NotifierInput {
   readonly rule: string;
@@ -26,26 +37,66 @@ export interface NotifierEnv {
   readonly accountNames: Record<string, string>;
   readonly runbookUrl?: string;
   readonly heartbeatPeriod: 'daily' | 'weekly';
+  /** Session tracking (one page per session); absent: every alert pages, none has a session. */
+  readonly sessions?: { readonly table: string; readonly scope: SessionScope; readonly windowMs: number };
 }
-
-
 
 export const HEARTBEAT_RULE_ID = 'heartbeat';
 
+/** The session settings, or undefined (every alert pages) when they are absent or unreadable: logged, never fatal. */
+function sessionsFromEnv(env: NodeJS.ProcessEnv): NotifierEnv['sessions'] {
+  if (!env.SESSION_TABLE) return undefined;
+  try {
+    const users = JSON.parse(env.BREAKGLASS_USERS ?? '') as unknown;
+    const windowSeconds = Number(env.SESSION_WINDOW_SECONDS);
+    if (!Array.isArray(users) || !users.every((u) => typeof u === 'string') || !/^\d{12}$/.test(env.SECURITY_ACCOUNT_ID ?? '')
+      || !env.BREAKGLASS_ROLE_NAME || !(windowSeconds > 0)) throw new Error('incomplete');
+    return {
+      table: env.SESSION_TABLE,
+      scope: {
+        securityAccountId: env.SECURITY_ACCOUNT_ID!, userNames: users as string[], roleName: env.BREAKGLASS_ROLE_NAME,
+        sessionNameIsUserName: env.SESSION_NAME_IS_USER_NAME !== 'false',
+      },
+      windowMs: windowSeconds * 1000,
+    };
+  } catch {
+    console.error(JSON.stringify({ message: 'session settings unreadable: every alert pages', variables: ['SESSION_TABLE', 'BREAKGLASS_USERS', 'SECURITY_ACCOUNT_ID', 'BREAKGLASS_ROLE_NAME', 'SESSION_WINDOW_SECONDS'] }));
+    return undefined;
+  }
+}
+
 export function envFromProcess(env: NodeJS.ProcessEnv = process.env): NotifierEnv {
   if (!env.ALERT_TOPIC_ARN) throw new Error('ALERT_TOPIC_ARN is not set');
+  const sessions = sessionsFromEnv(env);
   return {
     alertTopicArn: env.ALERT_TOPIC_ARN,
     chatTopics: env.CHAT_TOPICS ? JSON.parse(env.CHAT_TOPICS) as NotifierEnv['chatTopics'] : [],
     accountNames: env.ACCOUNT_NAMES ? JSON.parse(env.ACCOUNT_NAMES) as Record<string, string> : {},
     runbookUrl: env.RUNBOOK_URL || undefined,
     heartbeatPeriod: env.HEARTBEAT_PERIOD === 'daily' ? 'daily' : 'weekly',
+    ...(sessions ? { sessions } : {}),
   };
 }
 
-/** Builds the SNS messages for one input; pure, so it is tested without AWS. */
-export function messagesFor(input: NotifierInput, env: NotifierEnv): Array<{ topicArn: string; subject: string | undefined; message: string; severity: string; rule: string }> {
-  const id = String(input.rule ?? '').startsWith(NAMES.rulePrefix) ? input.rule.slice(NAMES.rulePrefix.length) : input.rule;
+/** The catalogue rule ID of an input ("breakglass-console-login" -> "console-login"). */
+export function ruleIdOf(input: NotifierInput): string {
+  return String(input.rule ?? '').startsWith(NAMES.rulePrefix) ? input.rule.slice(NAMES.rulePrefix.length) : input.rule;
+}
+
+export interface OutgoingMessage {
+  readonly topicArn: string;
+  readonly subject: string | undefined;
+  readonly message: string;
+  readonly severity: string;
+  readonly rule: string;
+  /** "true" pages (the HTTPS subscriptions' filter), "false" is a follow-up of a session that already paged. */
+  readonly page: 'true' | 'false';
+  readonly sessionKey?: string;
+}
+
+/** Builds the SNS messages for one input and its session decision; pure, so it is tested without AWS. */
+export function messagesFor(input: NotifierInput, env: NotifierEnv, session: SessionOutcome = SESSIONLESS): OutgoingMessage[] {
+  const id = ruleIdOf(input);
   const options = { accountNames: env.accountNames, runbookUrl: env.runbookUrl };
   let rendered: { subject: string; message: string; chat: unknown };
   let severity: string;
@@ -55,31 +106,51 @@ export function messagesFor(input: NotifierInput, env: NotifierEnv): Array<{ top
   } else {
     const rule = ruleById(id);
     if (!rule) throw new Error(`unknown rule "${input.rule}": the notifier and the rules come from different versions`);
-    rendered = renderNotification(input.event, rule, options);
+    rendered = renderNotification(input.event, rule, { ...options, ...(session.status !== 'sessionless' ? { session } : {}) });
     severity = rule.severity;
   }
-  const out: ReturnType<typeof messagesFor> = [{ topicArn: env.alertTopicArn, subject: rendered.subject, message: rendered.message, severity, rule: id }];
+  const page = session.page ? 'true' : 'false';
+  const common = { severity, rule: id, page, ...(session.key ? { sessionKey: session.key } : {}) } as const;
+  const out: OutgoingMessage[] = [{ topicArn: env.alertTopicArn, subject: rendered.subject, message: rendered.message, ...common }];
   for (const chat of env.chatTopics) {
-    if (severitiesAtLeast(chat.minSeverity).includes(severity)) out.push({ topicArn: chat.arn, subject: undefined, message: JSON.stringify(rendered.chat), severity, rule: id });
+    if (severitiesAtLeast(chat.minSeverity).includes(severity)) out.push({ topicArn: chat.arn, subject: undefined, message: JSON.stringify(rendered.chat), ...common });
   }
   return out;
 }
 
+/** The session decision for one input: sessionless unless sessions are configured and the alert names a user session. */
+export async function sessionFor(input: NotifierInput, env: NotifierEnv, store: SessionStore, now = Date.now()): Promise<SessionOutcome> {
+  if (!env.sessions) return SESSIONLESS;
+  const facts = sessionFactsOf(ruleIdOf(input), input.event, env.sessions.scope);
+  return resolveSession(store, facts, {
+    windowMs: env.sessions.windowMs,
+    now,
+    // Fail open, and say so: the alert pages as a new session's first.
+    onError: (e) => console.error(JSON.stringify({ message: 'session store failed: this alert pages as a new session', error: String((e as Error)?.message ?? e) })),
+  });
+}
+
 let client: SNSClient | undefined;
+let store: DynamoDbSessionStore | undefined;
 
 export async function handler(input: NotifierInput): Promise<{ published: number }> {
   const env = envFromProcess();
   client ??= new SNSClient({});
-  const messages = messagesFor(input, env);
+  // Two attempts at most: the whole session decision has a 2-second deadline anyway (session-key.ts STORE_DEADLINE_MS).
+  if (env.sessions) store ??= new DynamoDbSessionStore(new DynamoDBClient({ maxAttempts: 2 }), env.sessions.table, env.sessions.windowMs);
+  const session = store ? await sessionFor(input, env, store) : SESSIONLESS;
+  const messages = messagesFor(input, env, session);
   for (const m of messages) {
     await client.send(new PublishCommand({
       TopicArn: m.topicArn,
       Subject: m.subject,
       Message: m.message,
-      // Subscriptions filter on severity (routing by severity, e.g. paging only for critical).
+      // Subscriptions filter on severity (routing by severity, e.g. paging only for critical) and on page.
       MessageAttributes: {
         severity: { DataType: 'String', StringValue: m.severity },
         rule: { DataType: 'String', StringValue: m.rule },
+        page: { DataType: 'String', StringValue: m.page },
+        ...(m.sessionKey ? { sessionKey: { DataType: 'String', StringValue: m.sessionKey } } : {}),
       },
     }));
   }

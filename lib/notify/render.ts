@@ -31,6 +31,7 @@ import type { AlertRule, Severity } from '../detection/catalogue';
 import { actorOf, oneLine, operatorText, outcomeOf, readFacts, SHAPE, type Facts } from './render-facts';
 import { genericText, REGION, RULE_TEXT, type Ctx, type Line, type RuleText } from './render-rules';
 import { chatLine, chatTrusted, defang, isMarked, renderChat, renderPlain, renderSubject, untrusted } from './untrusted-text';
+import type { SessionOutcome } from './session-key';
 
 export { formatUtc } from './render-facts';
 
@@ -50,6 +51,11 @@ export interface RenderOptions {
    * recorded the event, so the event's own region always wins). @default none: without a region, no link.
    */
   readonly consoleRegion?: string;
+  /**
+   * The alert's break-glass session (lib/notify/session-key.ts): a "Session: ..." line under the title, and the key as
+   * the chat threadId so every alert of a session threads under its first. @default - none: no line, no thread
+   */
+  readonly session?: SessionOutcome;
 }
 
 export interface ChatNotification {
@@ -187,6 +193,22 @@ const codeIfTrusted = (v: string) => (isMarked(v) ? v : `\`${v}\``);
 /** Only values of AWS's own shape go where Chatbot may use them as identifiers (id, keywords, additionalContext). */
 const shaped = (v: string | undefined) => (v && !isMarked(v) ? v : undefined);
 
+/**
+ * "Session: <key> (first alert of this session | follow-up N | ...)"; undefined for an alert of no session. Keys are
+ * built from configured user names and hold only IAM-name characters (session-key.ts sessionKeyFor), so they are
+ * trusted text; `code` formats a key per channel (inline code in chat).
+ */
+export function sessionText(o: SessionOutcome | undefined, code: (key: string) => string = (k) => k): string | undefined {
+  if (!o || o.key === null && o.status !== 'older') return undefined;
+  switch (o.status) {
+    case 'first': return `Session: ${code(o.key!)} (first alert of this session)`;
+    case 'follow-up': return `Session: ${code(o.key!)} (follow-up ${o.followUp})`;
+    case 'unavailable': return `Session: ${code(o.key!)} (first alert of this session; the session state could not be read, so this alert pages)`;
+    case 'older': return `Session: none (older than the session being tracked for this user${o.current ? `, ${code(o.current)}` : ''}; this alert pages on its own)`;
+    default: return undefined;
+  }
+}
+
 export function renderNotification(event: unknown, rule: AlertRule, options: RenderOptions = {}): Notification {
   const f = readFacts(event);
   const c = buildContext(f, options);
@@ -220,8 +242,10 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     ? `  ${url ? 'If the link does not open: s' : 'S'}ign in to account ${c.account(f.account)}, open CloudTrail > Event history${region ? ` in ${region}` : ''} and filter on Event ID. Event history keeps 90 days of management events.`
     : '  The record has no CloudTrail event ID: search CloudTrail > Event history by time, event name and user instead.';
 
+  const session = sessionText(options.session);
   const message = renderPlain([
     head,
+    ...(session ? [session] : []),
     '',
     text.headline,
     '',
@@ -252,7 +276,9 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     ['Source IP', f.sourceIp ? untrusted(f.sourceIp) : 'unknown', true],
     ['Event ID', eventId ?? 'unknown', true],
   ];
+  const chatSession = sessionText(options.session, (k) => `\`${k}\``);
   const description = renderChat([
+    ...(chatSession ? [chatSession, ''] : []),
     text.headline,
     '',
     `Why it matters: ${rule.description}`,
@@ -277,8 +303,11 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
       nextSteps: [...text.steps.map(renderChat), chatTrusted(runbookLine)],
       keywords: [severity, rule.id, ...(shaped(f.eventName) ? [f.eventName!] : []), ...(shaped(f.account) ? [f.account!] : [])],
     },
-    // No threadId: every alert is a new top-level message, so a critical alert never hides in an old thread.
+    // Alerts of one break-glass session share its key as threadId, so follow-ups thread under the session's first alert
+    // (Chatbot custom notifications, metadata.threadId, page cited above). Every other alert gets no threadId: a new
+    // top-level message, so it never hides in an old thread.
     metadata: {
+      ...(options.session?.key ? { threadId: options.session.key } : {}),
       // The subject, whose values are already defanged and quoted; no markup at all, in case it is shown as is.
       summary: chatLine(subject),
       eventType: `breakglass-${rule.id}`,

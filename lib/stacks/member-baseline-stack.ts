@@ -8,6 +8,7 @@ import { detectionContext } from '../detection/context';
 import { BreakGlassRole } from '../constructs/break-glass-role';
 import { EventForwarders } from '../constructs/event-forwarders';
 import { centralBusArn } from './names';
+import { revokeParameter } from './revoke-parameter';
 import { roleProps } from './role-props';
 
 export interface MemberBaselineStackProps extends StackProps {
@@ -30,7 +31,10 @@ export class MemberBaselineStack extends Stack {
     const home = c.securityAccount.region;
 
     if (!regionKnown || region === home) {
-      const bg = new BreakGlassRole(this, 'BreakGlassRole', roleProps(c));
+      // Only where the role is: the member template (every region, the role guarded by IsHomeRegion) and the
+      // management account's home-region stack. `breakglass revoke` sets it (lib/revoke/).
+      const revoke = revokeParameter(this);
+      const bg = new BreakGlassRole(this, 'BreakGlassRole', { ...roleProps(c), revokeSessionsIssuedBefore: revoke.valueAsString });
       if (!regionKnown) {
         const isHome = new CfnCondition(this, 'IsHomeRegion', { expression: Fn.conditionEquals(Aws.REGION, home) });
         (bg.role.node.defaultChild as iam.CfnRole).cfnOptions.condition = isHome;

@@ -4,6 +4,8 @@ import type { BreakglassConfig } from '../config/schema';
 import { detectionContext } from '../detection/context';
 import { NAMES } from '../naming';
 import { MemberStackSets } from '../constructs/member-stackset';
+import { REVOKE_PARAMETER } from '../revoke/parameter';
+import { revokeParameter } from './revoke-parameter';
 
 export interface MemberStackSetsStackProps extends StackProps {
   readonly config: BreakglassConfig;
@@ -26,6 +28,12 @@ export class MemberStackSetsStack extends Stack {
       callAs: c.organization.deployFrom === 'delegated-admin' ? 'DELEGATED_ADMIN' : 'SELF',
       // The security account has its own stacks with the same forwarder names; a targeted OU often contains it.
       excludeAccounts: [c.securityAccount.accountId],
+      // `breakglass revoke` sets the StackSet's RevokeSessionsBefore directly (UpdateStackSet, fast, with emergency
+      // operation preferences). This stack passes its own parameter of the same name through, so a later `cdk deploy`
+      // of this stack that changes the template can keep a revocation: pass the value with
+      // `--parameters Breakglass-MemberStackSets:RevokeSessionsBefore=<time>` once (the CDK CLI then keeps it, as it
+      // keeps previous parameter values by default), which `breakglass revoke` prints.
+      parameters: { [REVOKE_PARAMETER]: revokeParameter(this).valueAsString },
     });
   }
 }

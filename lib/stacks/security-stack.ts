@@ -4,6 +4,7 @@ import type { BreakglassConfig } from '../config/schema';
 import { CATALOGUE, rulesForAccountKind } from '../detection/catalogue';
 import { detectionContext } from '../detection/context';
 import { centralRuleName, NAMES } from '../naming';
+import { sessionWindowSeconds } from '../notify/session-key';
 import { severitiesAtLeast } from '../notify/severity';
 import { AlertTopic } from '../constructs/alert-topic';
 import { BreakGlassRole } from '../constructs/break-glass-role';
@@ -18,6 +19,7 @@ import { LivenessWatchdog } from '../constructs/liveness-watchdog';
 import { Notifier } from '../constructs/notifier';
 import { OrganizationIdLookup } from '../constructs/organization-id';
 import { centralBusArn } from './names';
+import { revokeParameter } from './revoke-parameter';
 import { roleProps } from './role-props';
 
 export interface SecurityStackProps extends StackProps {
@@ -88,6 +90,15 @@ export class SecurityStack extends Stack {
       accountNames: a.accountNames,
       runbookUrl: a.runbookUrl,
       heartbeatPeriod: /rate\(\d+ (hour|hours|minute|minutes)\)|rate\(1 day\)/.test(a.heartbeat.schedule) ? 'daily' : 'weekly',
+      // One page per break-glass session (docs/decisions/0005-one-page-per-session.md).
+      sessions: {
+        tableName: NAMES.sessionTable,
+        securityAccountId: c.securityAccount.accountId,
+        userNames: c.users.map((u) => u.name),
+        roleName: c.role.name,
+        sessionNameIsUserName: c.role.requireSessionNameIsUserName,
+        windowSeconds: sessionWindowSeconds(c.role.maxSessionDuration),
+      },
     });
 
     const organizationId = c.organization.id ?? new OrganizationIdLookup(this, 'OrganizationId').organizationId;
@@ -139,7 +150,8 @@ export class SecurityStack extends Stack {
 
     // The StackSet excludes this account (its forwarders would clash with these), so the role is created here:
     // in an emergency the security account may need repair like any other.
-    this.role = new BreakGlassRole(this, 'BreakGlassRole', roleProps(c));
+    // `breakglass revoke` sets the parameter (lib/revoke/), as in the member template and Breakglass-Management.
+    this.role = new BreakGlassRole(this, 'BreakGlassRole', { ...roleProps(c), revokeSessionsIssuedBefore: revokeParameter(this).valueAsString });
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'OperationsTopicArn', { value: this.operations.topic.topicArn });

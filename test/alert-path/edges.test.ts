@@ -19,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { queuePolicy as drillQueuePolicy } from '../../lib/drill/resources';
 import { CATALOGUE } from '../../lib/detection/catalogue';
 import { ALARM_PREFIX } from '../../lib/constructs/delivery-alarms';
+import { LIVENESS_NAMES } from '../../lib/liveness/constants';
 import { centralRuleName, forwarderRoleName, forwarderRuleName, NAMES } from '../../lib/naming';
 import {
   ACCOUNTS, ORG_ID, OTHER_ORG_ID, PARTITION, type Caller, describe as show, iamUser, type PolicyDocument, roleSession, simulate,
@@ -275,6 +276,41 @@ describe('notifier role -> alert topic, chat topics (sns:Publish) and the alert 
     assert.equal(d.security.Resources[d.queue(central)]!.Properties.KmsMasterKeyId['Fn::GetAtt'][0], d.keyOfTopic(NAMES.alertTopic));
     denied(await send(`${NAMES.rulePrefix}forwarder-dead-letters`), `${label}: notifier -> forwarder DLQ`);
     denied(await send(central, { caller: roleSession(d.home.accountId, 'SomeAppRole', 's'), identity: [] }), `${label}: another role -> central DLQ`);
+  }));
+});
+
+describe('notifier role -> session table (one page per session) and the key that encrypts it', () => {
+  const who = (d: Deployed) => ({
+    caller: roleSession(d.home.accountId, 'Breakglass-Security-NotifierFunctionServiceRole', NAMES.notifierFunction),
+    identity: roleIdentityPolicies(d.security, d.notifierRole, d.home),
+  });
+  const table = (d: Deployed, name: string = NAMES.sessionTable) => d.id('AWS::DynamoDB::Table', 'TableName', name);
+  // DynamoDB tables here have no resource policy: the identity policy alone decides (same account).
+  const call = (d: Deployed, action: string, arn: string, w = who(d), account = d.home.accountId) => simulate({
+    caller: w.caller, action, resource: arn, resourceAccount: account, identityPolicies: w.identity,
+  });
+
+  test('allowed: GetItem and PutItem on the session table, and kms:Decrypt on its key, the alert key', both(async (d, label) => {
+    const id = table(d);
+    const sse = d.security.Resources[id]!.Properties.SSESpecification;
+    assert.deepEqual(sse, { KMSMasterKeyId: { 'Fn::GetAtt': [d.keyOfTopic(NAMES.alertTopic), 'Arn'] }, SSEEnabled: true, SSEType: 'KMS' }, `${label}: encrypted with the alert key`);
+    const arn = physical(d.security, id, 'Arn', d.home);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem']) allowed(await call(d, action, arn), `${label}: ${action}`);
+    // DynamoDB decrypts the table key with kms:Decrypt on the caller's behalf (KMS developer guide, "How Amazon
+    // DynamoDB uses AWS KMS"); the key policy delegates to IAM.
+    allowed(await simulate({ caller: who(d).caller, action: 'kms:Decrypt', resource: d.keyArn(d.keyOfTopic(NAMES.alertTopic)), resourceAccount: d.home.accountId,
+      context: { 'kms:ViaService': `dynamodb.${d.home.region}.amazonaws.com` }, identityPolicies: who(d).identity, resourcePolicy: keyPolicy(d.security, d.keyOfTopic(NAMES.alertTopic), d.home) }), `${label}: kms:Decrypt`);
+  }));
+
+  test('denied: every other table action, the liveness table, a same-named table elsewhere, another role', both(async (d, label) => {
+    const arn = physical(d.security, table(d), 'Arn', d.home);
+    for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTimeToLive']) {
+      denied(await call(d, action, arn), `${label}: notifier ${action}`);
+    }
+    denied(await call(d, 'dynamodb:GetItem', physical(d.security, table(d, LIVENESS_NAMES.table), 'Arn', d.home)), `${label}: notifier -> liveness table`);
+    denied(await call(d, 'dynamodb:PutItem', arn.replace(`:${d.home.accountId}:`, `:${ACCOUNTS.member}:`), who(d), ACCOUNTS.member), `${label}: same-named table in another account`);
+    denied(await call(d, 'dynamodb:PutItem', arn.replace(`:${d.home.region}:`, ':ap-south-1:')), `${label}: same-named table in another region`);
+    denied(await call(d, 'dynamodb:PutItem', arn, { caller: roleSession(d.home.accountId, 'SomeAppRole', 's'), identity: [] }), `${label}: another role`);
   }));
 });
 

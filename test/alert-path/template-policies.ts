@@ -51,6 +51,9 @@ function attribute(t: CfnTemplate, id: string, attr: string, env: Env): unknown 
     case 'AWS::Lambda::Function Ref': return name(p.FunctionName);
     case 'AWS::IAM::Role Arn': return `arn:${env.partition}:iam::${env.accountId}:role${p.Path ?? '/'}${name(p.RoleName)}`;
     case 'AWS::IAM::Role Ref': return name(p.RoleName);
+    // arn:<partition>:dynamodb:<region>:<account>:table/<name> (Service Authorization Reference, DynamoDB resource types).
+    case 'AWS::DynamoDB::Table Arn': return arn('dynamodb', `table/${name(p.TableName)}`);
+    case 'AWS::DynamoDB::Table Ref': return name(p.TableName);
     case 'Custom::AWS Organization.Id': return env.organizationId ?? ORG_ID;
     default: return undefined;
   }

@@ -29,8 +29,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'breakglass-doctor-moto-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ALL_IDS = ['credentials', 'users-exist', 'users-mfa', 'users-password', 'users-access-keys', 'users-password-age',
-  'stackset-instances', 'central-rules', 'forwarder-rules', 'topic-encryption', 'topic-subscriptions', 'trail', 'scp'];
-const SECURITY_CHECKS = ['users-exist', 'users-mfa', 'users-password', 'users-access-keys', 'users-password-age', 'central-rules', 'topic-encryption', 'topic-subscriptions', 'trail'];
+  'users-resealed', 'users-drill-cadence', 'stackset-instances', 'central-rules', 'forwarder-rules', 'topic-encryption', 'topic-subscriptions', 'trail', 'scp'];
+const SECURITY_CHECKS = ['users-exist', 'users-mfa', 'users-password', 'users-access-keys', 'users-password-age', 'users-resealed', 'users-drill-cadence', 'central-rules', 'topic-encryption', 'topic-subscriptions', 'trail'];
 
 interface Doc { schemaVersion: number; checks: Array<{ id: string; title: string; status: string; detail: string; fix: string | null }> }
 

@@ -51,7 +51,7 @@ describe('drill: reading the queue', () => {
     if (item.kind !== 'alert') return;
     assert.deepEqual(item.alert, {
       rule: 'switch-role', subject: m.subject, severity: 'critical', snsMessageId: 'b1e2',
-      receivedAt: '2026-11-23T04:12:21.500Z', publishedAt: '2026-11-23T04:12:20.000Z', eventTime: '2026-11-23T04:12:09Z',
+      receivedAt: '2026-11-23T04:12:21.500Z', publishedAt: '2026-11-23T04:12:20.000Z', eventTime: '2026-11-23T04:12:09Z', userArn: 'arn:aws:iam::222222222222:user/BreakGlassUser1',
     });
   });
 

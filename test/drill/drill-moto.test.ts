@@ -61,6 +61,19 @@ async function sdk() {
   return { sns, sqs, snsClient: new sns.SNSClient({}), sqsClient: new sqs.SQSClient({}) };
 }
 
+/** The break-glass user the fixtures' alerts name, created (or deleted) in the security account; its tags. */
+async function iamUser(action: 'create' | 'delete' | 'tags', name = 'BreakGlassUser1'): Promise<Record<string, string>> {
+  const iam = await import('@aws-sdk/client-iam');
+  const c = new iam.IAMClient({});
+  try {
+    if (action === 'create') await c.send(new iam.CreateUserCommand({ UserName: name }));
+    if (action === 'delete') await c.send(new iam.DeleteUserCommand({ UserName: name }));
+    if (action !== 'tags') return {};
+    const t = await c.send(new iam.ListUserTagsCommand({ UserName: name }));
+    return Object.fromEntries((t.Tags ?? []).map((x) => [x.Key!, x.Value!]));
+  } finally { c.destroy(); }
+}
+
 /** A fresh account with the alert topic encrypted by a customer-managed KMS key (KMS over its JSON API: no KMS SDK here). */
 async function deployTopic(m: MotoServer): Promise<string> {
   await m.reset();
@@ -130,7 +143,10 @@ async function drill(args: { out: string; answers: Captured; timeout?: string; y
 }
 
 describe('breakglass drill against moto', () => {
-  before(async () => { if (moto.current) await withEnv(moto.current.env, () => deployTopic(moto.current!)); });
+  before(async () => {
+    if (!moto.current) return;
+    await withEnv(moto.current.env, async () => { await deployTopic(moto.current!); await iamUser('create'); });
+  });
 
   it('every expected alert arrives: exit 0, record with latencies, Markdown for auditors, nothing left behind', async (t) => {
     const m = moto.orSkip(t); if (!m) return;
@@ -187,6 +203,33 @@ describe('breakglass drill against moto', () => {
     assert.match(markdown, /console-login-failure/);
     assert.deepEqual(await withEnv(m.env, leftovers), { queues: [], subscriptions: [] });
     assert.ok(!/secret|password=/i.test(JSON.stringify(record)), 'no secrets in the record');
+
+    // The drill date, where doctor reads it: a tag on the user the alerts named, valued the record's start time.
+    const started = record.startedAt.replace(/\.\d{3}Z$/, 'Z');
+    assert.deepEqual(record.drillTag, { key: 'breakglass:last-drill', value: started, users: ['BreakGlassUser1'], written: true });
+    assert.equal((await withEnv(m.env, () => iamUser('tags')))['breakglass:last-drill'], started);
+    assert.equal(record.id, started.replace(/[-:]/g, ''), 'the tag value names the record');
+    assert.doesNotMatch(r.stderr, /drill date not written/);
+    assert.match(markdown, /^Tag `breakglass:last-drill` = `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ` written on BreakGlassUser1/m);
+  });
+
+  it('a passed drill whose tag cannot be written (the user is gone): record written anyway, one line says why, exit 0', async (t) => {
+    const m = moto.orSkip(t); if (!m) return;
+    await withEnv(m.env, () => iamUser('delete'));
+    try {
+      const out = join(tmp, 'passed-untagged');
+      const script = scripted([async () => { await publishSignIn(); return ''; }, async () => { await publishSwitch(); return ''; }]);
+      const r = await withEnv(m.env, () => drill({ out, answers: script, timeout: '1' }));
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => /drill date/.test(l));
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /^warning: drill date not written \(tag breakglass:last-drill\): BreakGlassUser1: iam:TagUser failed \(NoSuchEntity/);
+      const { record } = records(out);
+      assert.equal(record.outcome, 'passed');
+      assert.equal(record.drillTag?.written, false);
+    } finally {
+      await withEnv(m.env, () => iamUser('create'));
+    }
   });
 
   it('--timeout elapses with alerts missing: exit 1, the record names the missing ones, teardown still done', async (t) => {

@@ -28,6 +28,8 @@ export interface PseudoParameters {
   readonly partition: string;
   readonly accountId: string;
   readonly region: string;
+  /** Values of the template's own parameters ({"Ref": "<name>"}), as deployed. @default - none: such a Ref throws */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 export type PolicyDocument = { Version: string; Statement: any[] };
@@ -60,7 +62,8 @@ export function resolveIntrinsics(value: unknown, p: PseudoParameters, path = '$
   switch (fn) {
     case 'Ref':
       if (typeof arg === 'string' && arg in pseudo) return pseudo[arg];
-      throw new Error(`${path}: cannot resolve {"Ref": ${JSON.stringify(arg)}} (only pseudo parameters ${Object.keys(pseudo).join(', ')})`);
+      if (typeof arg === 'string' && p.parameters && Object.hasOwn(p.parameters, arg)) return p.parameters[arg];
+      throw new Error(`${path}: cannot resolve {"Ref": ${JSON.stringify(arg)}} (only pseudo parameters ${Object.keys(pseudo).join(', ')}${p.parameters ? ` and parameters ${Object.keys(p.parameters).join(', ')}` : ''})`);
     case 'Fn::Join': {
       if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
         throw new Error(`${path}: malformed Fn::Join ${JSON.stringify(arg)}`);
@@ -166,12 +169,18 @@ export function roleTrust(template: CfnTemplate, roleName: string, p: PseudoPara
   return asPolicy(resolveIntrinsics(role.Properties.AssumeRolePolicyDocument, p, `${id}.AssumeRolePolicyDocument`), id);
 }
 
-/** The identity policies of the role named `roleName` in `template` that the template defines (inline policies). */
+/**
+ * The identity policies of the role named `roleName` in `template` that the template defines (inline policies). The
+ * template's parameters take their Default unless `p.parameters` names them (a stack deployed without parameter values).
+ */
 export function roleInlinePolicies(template: CfnTemplate, roleName: string, p: PseudoParameters): Array<{ name: string; policy: PolicyDocument }> {
   const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === roleName);
   if (roles.length !== 1) throw new Error(`expected one AWS::IAM::Role named ${roleName}, found ${roles.length}`);
   const [id, role] = roles[0];
-  return (role.Properties.Policies ?? []).map((x: any) => ({ name: `${id}.${x.PolicyName}`, policy: asPolicy(resolveIntrinsics(x.PolicyDocument, p, `${id}.${x.PolicyName}`), id) }));
+  const defaults = Object.fromEntries(Object.entries((template.Parameters ?? {}) as Record<string, { Default?: unknown }>)
+    .filter(([, d]) => typeof d.Default === 'string').map(([k, d]) => [k, d.Default as string]));
+  const withParameters: PseudoParameters = { ...p, parameters: { ...defaults, ...p.parameters } };
+  return (role.Properties.Policies ?? []).map((x: any) => ({ name: `${id}.${x.PolicyName}`, policy: asPolicy(resolveIntrinsics(x.PolicyDocument, withParameters, `${id}.${x.PolicyName}`), id) }));
 }
 
 /** The break-glass users' identity policies and the member role's trust, as deployed for the example accounts. */

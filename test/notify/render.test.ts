@@ -119,6 +119,17 @@ const CASES: readonly Case[] = [
     // No sourceIPAddress, and no SwitchFrom: matched through the assumed-role ARN only.
     event: wrap({ ...without(f.switchRole({ region: 'eu-west-1' }), 'sourceIPAddress'), additionalEventData: { RedirectTo: 'https://console.aws.amazon.com/console/home' }, eventID: eventId(13) }),
   },
+  // One page per session (lib/notify/session-key.ts): the Session line and the chat threadId.
+  {
+    rule: 'console-login', name: 'session-first', kind: 'complete',
+    options: { ...NAMED, session: { key: 'bg-BreakGlassUser1-20261123T041209Z', page: true, status: 'first' } },
+    event: wrap({ ...f.consoleLogin({ region: 'eu-west-1' }), eventID: eventId(39) }),
+  },
+  {
+    rule: 'switch-role', name: 'session-follow-up', kind: 'complete',
+    options: { ...NAMED, session: { key: 'bg-BreakGlassUser1-20261123T041209Z', page: false, status: 'follow-up', followUp: 2 } },
+    event: wrap({ ...f.switchRole(), eventID: eventId(40) }),
+  },
   // user-credentials-changed
   {
     rule: 'user-credentials-changed', name: 'complete', kind: 'complete', options: NAMED,
@@ -464,7 +475,7 @@ describe('alert rendering: golden files', () => {
 
   it('no stale golden files', () => {
     if (!existsSync(GOLDEN_DIR)) return;
-    const stale = readdirSync(GOLDEN_DIR).filter((file) => !written.has(file));
+    const stale = readdirSync(GOLDEN_DIR, { withFileTypes: true }).filter((e) => e.isFile() && !written.has(e.name)).map((e) => e.name);
     assert.deepEqual(stale, [], 'golden files without a case: delete them');
   });
 });
@@ -738,8 +749,12 @@ describe('alert rendering: edges', () => {
     for (const file of readdirSync(dir).filter((x) => /^(render.*|untrusted-text)\.ts$/.test(x))) {
       const imports = readFileSync(join(dir, file), 'utf8').match(/^import .* from '([^']+)';$/gm) ?? [];
       // ../naming: the fixed resource names (constants, no imports of its own).
-      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'|^import \{ NAMES \} from '\.\.\/naming'/, `${file}: ${line}`);
+      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'|^import \{ NAMES \} from '\.\.\/naming'|^import type \{ SessionOutcome \} from '\.\/session-key'/, `${file}: ${line}`);
     }
+    // The session logic the renderer takes its types from is pure too: only the audit's record reading (no imports).
+    const session = readFileSync(join(dir, 'session-key.ts'), 'utf8').match(/^import [^;]* from '([^']+)';$/gm) ?? [];
+    assert.deepEqual(session.map((l) => /from '([^']+)'/.exec(l)![1]), ['../audit/events']);
+    assert.equal(readFileSync(join(__dirname, '..', '..', 'lib', 'audit', 'events.ts'), 'utf8').match(/^import /m), null, 'audit/events.ts imports nothing');
     assert.equal(readFileSync(join(__dirname, '..', '..', 'lib', 'naming.ts'), 'utf8').match(/^import /m), null, 'naming.ts imports nothing');
   });
 

@@ -12,6 +12,7 @@ import { rulesForAccountKind } from '../../lib/detection/catalogue';
 import { detectionContext } from '../../lib/detection/context';
 import { withHeartbeat } from '../../lib/liveness/constants';
 import { forwarderRuleName, NAMES } from '../../lib/naming';
+import { REVOKE_NOTHING, REVOKE_PARAMETER } from '../../lib/revoke/parameter';
 import { stackIds } from '../../lib/stacks/names';
 import { type CfnTemplate, exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
 import { checkDeadLetterQueue, checkEveryTargetRetriesAndDeadLetters, FORWARDER_DLQ, only, render, RETRY_POLICY } from './template-helpers';
@@ -58,10 +59,14 @@ function checkRoleProperties(s: Synthesized, role: any, extraTrust: Record<strin
   assert.equal(role.Properties.MaxSessionDuration, c.role.maxSessionDuration);
   assert.deepEqual(render(role.Properties.ManagedPolicyArns).sort(),
     c.role.managedPolicies.map((p) => (p.startsWith('arn:') ? p : `arn:aws:iam::aws:policy/${p}`)).sort());
-  // One inline policy only: `aws login` denied whatever role.managedPolicies grant (issue 11, item 4).
+  // Two inline policies: `aws login` denied whatever role.managedPolicies grant (issue 11, item 4), and the revocation
+  // switch (issue 13): everything denied to sessions issued before the stack parameter's time (test/revoke/ proves it).
   assert.deepEqual(render(role.Properties.Policies), [{
     PolicyName: 'DenyConsoleCredentialsForLocalDevelopment',
     PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['signin:AuthorizeOAuth2Access', 'signin:CreateOAuth2Token'], Resource: '*' }] },
+  }, {
+    PolicyName: 'RevokeOlderSessions',
+    PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'DenySessionsIssuedBeforeRevocation', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': { Ref: 'RevokeSessionsBefore' } } } }] },
   }]);
   assert.equal(role.Properties.PermissionsBoundary, undefined);
 }
@@ -125,7 +130,10 @@ function checkRegionAgnosticAndStandalone(s: Synthesized) {
   const t = s.member;
   assert.equal(t.Parameters?.BootstrapVersion, undefined, 'no BootstrapVersion parameter');
   assert.equal(t.Rules?.CheckBootstrapVersion, undefined, 'no CheckBootstrapVersion rule');
-  assert.deepEqual(Object.keys(t.Parameters ?? {}), [], 'no parameters at all (StackSet instances pass none)');
+  // One parameter, with a default that revokes nothing: StackSet instances get the StackSet's value (set by
+  // `breakglass revoke`), never one per instance.
+  assert.deepEqual(Object.keys(t.Parameters ?? {}), [REVOKE_PARAMETER], 'only the revocation time');
+  assert.equal(t.Parameters[REVOKE_PARAMETER].Default, REVOKE_NOTHING);
   const text = JSON.stringify(t);
   assert.ok(!/cdk-hnb659fds|AssetParameters|\/cdk-bootstrap\//.test(text), 'no reference to CDK bootstrap resources or asset parameters');
   const types = new Set(Object.values(t.Resources).map((r) => r.Type));

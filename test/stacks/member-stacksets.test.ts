@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { detectionContext } from '../../lib/detection/context';
 import { NAMES } from '../../lib/naming';
+import { REVOKE_NOTHING, REVOKE_PARAMETER } from '../../lib/revoke/parameter';
 import { stackIds } from '../../lib/stacks/names';
 import { exampleWith, resourcesOfType, type Synthesized, synthConfig } from '../helpers/synth';
 
@@ -27,7 +28,12 @@ function checkCommon(s: Synthesized, p: any) {
   assert.ok(p.Capabilities.includes('CAPABILITY_NAMED_IAM'), 'named IAM roles need CAPABILITY_NAMED_IAM');
   assert.deepEqual(JSON.parse(p.TemplateBody), s.member, 'TemplateBody is the synthesized member template');
   assert.equal(p.TemplateURL, undefined, 'inline body: no bootstrap bucket in member accounts');
-  assert.equal(p.Parameters, undefined);
+  // The revocation time passes through from the stack's own parameter (lib/stacks/member-stacksets-stack.ts), so a
+  // redeploy can keep a revocation `breakglass revoke` made; nothing else is passed.
+  assert.deepEqual(p.Parameters, [{ ParameterKey: REVOKE_PARAMETER, ParameterValue: { Ref: REVOKE_PARAMETER } }]);
+  const t = s.templates.get(stackIds.memberStackSets)!;
+  assert.equal(t.Parameters?.[REVOKE_PARAMETER]?.Default, REVOKE_NOTHING);
+  assert.ok(s.member.Parameters?.[REVOKE_PARAMETER], 'the member template declares the parameter passed to it');
 }
 
 describe('member StackSets: example (OUs, from the management account)', () => {

@@ -265,7 +265,8 @@ function checkKeysAndTopics(s: Synthesized) {
   const got = subs.map((p) => ({ topic: p.TopicArn.Ref, protocol: p.Protocol, endpoint: p.Endpoint, filter: p.FilterPolicy, scope: p.FilterPolicyScope }));
   const want = [
     ...c.alerts.emails.map((e) => ({ topic: x.alertTopic, protocol: 'email', endpoint: e, filter: undefined, scope: undefined })),
-    ...c.alerts.https.map((h) => ({ topic: x.alertTopic, protocol: 'https', endpoint: h.url, filter: { severity: severitiesFrom(h.minSeverity) }, scope: undefined })),
+    // Paging: the configured severities and only page = "true" (first alert of a session, or an alert of no session).
+    ...c.alerts.https.map((h) => ({ topic: x.alertTopic, protocol: 'https', endpoint: h.url, filter: { severity: severitiesFrom(h.minSeverity), page: ['true'] }, scope: undefined })),
     ...(c.alerts.operations?.emails ?? c.alerts.emails).map((e) => ({ topic: x.operationsTopic, protocol: 'email', endpoint: e, filter: undefined, scope: undefined })),
   ];
   const key = (o: any) => JSON.stringify(o);
@@ -369,7 +370,16 @@ function checkNotifier(s: Synthesized) {
 
   // Environment: exactly these variables.
   const env = fn.Environment.Variables;
-  assert.deepEqual(Object.keys(env).sort(), ['ACCOUNT_NAMES', 'ALERT_TOPIC_ARN', 'CHAT_TOPICS', 'HEARTBEAT_PERIOD', 'NODE_OPTIONS', 'RUNBOOK_URL']);
+  assert.deepEqual(Object.keys(env).sort(), ['ACCOUNT_NAMES', 'ALERT_TOPIC_ARN', 'BREAKGLASS_ROLE_NAME', 'BREAKGLASS_USERS', 'CHAT_TOPICS', 'HEARTBEAT_PERIOD', 'NODE_OPTIONS',
+    'RUNBOOK_URL', 'SECURITY_ACCOUNT_ID', 'SESSION_NAME_IS_USER_NAME', 'SESSION_TABLE', 'SESSION_WINDOW_SECONDS']);
+  // One page per session: the notifier's session table and the names it recognises a session by.
+  const sessionTable = byProp(t, 'AWS::DynamoDB::Table', 'TableName', 'breakglass-sessions')[0];
+  assert.deepEqual(env.SESSION_TABLE, { Ref: sessionTable });
+  assert.deepEqual(JSON.parse(env.BREAKGLASS_USERS), c.users.map((u) => u.name));
+  assert.equal(env.SECURITY_ACCOUNT_ID, c.securityAccount.accountId);
+  assert.equal(env.BREAKGLASS_ROLE_NAME, c.role.name);
+  assert.equal(env.SESSION_NAME_IS_USER_NAME, String(c.role.requireSessionNameIsUserName));
+  assert.equal(env.SESSION_WINDOW_SECONDS, String(Math.max(43200, c.role.maxSessionDuration)));
   assert.deepEqual(env.ALERT_TOPIC_ARN, { Ref: x.alertTopic });
   assert.deepEqual(JSON.parse(env.ACCOUNT_NAMES), c.alerts.accountNames);
   assert.equal(env.RUNBOOK_URL, c.alerts.runbookUrl ?? '');
@@ -414,6 +424,8 @@ function checkNotifier(s: Synthesized) {
     `kms:GenerateDataKey* ${JSON.stringify({ 'Fn::GetAtt': [x.alertKey, 'Arn'] })}`,
     `kms:Decrypt ${JSON.stringify({ 'Fn::GetAtt': [x.alertKey, 'Arn'] })}`,
     `sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [x.centralDlq, 'Arn'] })}`,
+    `dynamodb:GetItem ${JSON.stringify({ 'Fn::GetAtt': [sessionTable, 'Arn'] })}`,
+    `dynamodb:PutItem ${JSON.stringify({ 'Fn::GetAtt': [sessionTable, 'Arn'] })}`,
   ];
   assert.deepEqual([...grants].sort(), want.sort(), 'notifier permissions');
   assert.ok(!resourcesOfType(t, 'AWS::IAM::ManagedPolicy').some(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes(roleId)), 'no managed policy on the notifier role');
@@ -431,12 +443,16 @@ function checkNotifierBundle(s: Synthesized) {
   assert.ok(existsSync(file), `bundled ${file}`);
   const js = readFileSync(file, 'utf8');
   const required = [...js.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
-  assert.deepEqual([...new Set(required.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'os', 'util', 'crypto'].includes(r)))].sort(), ['@aws-sdk/client-sns'],
+  assert.deepEqual([...new Set(required.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'os', 'util', 'crypto'].includes(r)))].sort(), ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns'],
     'everything but the runtime-provided AWS SDK is bundled');
   // Load it with a stub SDK: the handler Lambda calls is exported.
   const mod = { exports: {} as any };
+  const sdk: Record<string, unknown> = {
+    '@aws-sdk/client-sns': { SNSClient: class {}, PublishCommand: class {} },
+    '@aws-sdk/client-dynamodb': { DynamoDBClient: class {}, GetItemCommand: class {}, PutItemCommand: class {} },
+  };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('require', 'module', 'exports', js)((id: string) => (id === '@aws-sdk/client-sns' ? { SNSClient: class {}, PublishCommand: class {} } : require(id)), mod, mod.exports);
+  new Function('require', 'module', 'exports', js)((id: string) => sdk[id] ?? require(id), mod, mod.exports);
   assert.equal(typeof mod.exports.handler, 'function');
 }
 
@@ -808,8 +824,8 @@ describe('security stacks: organization ID looked up, existing organization trai
     const filters = Object.fromEntries(resourcesOfType(t, 'AWS::SNS::Subscription').filter(([, r]) => r.Properties.Protocol === 'https')
       .map(([, r]) => [r.Properties.Endpoint, r.Properties.FilterPolicy]));
     assert.deepEqual(filters, {
-      'https://pager.example.com/hook': { severity: ['critical', 'high'] },
-      'https://oncall.example.com/critical-only': { severity: ['critical'] },
+      'https://pager.example.com/hook': { severity: ['critical', 'high'], page: ['true'] },
+      'https://oncall.example.com/critical-only': { severity: ['critical'], page: ['true'] },
     });
     assert.deepEqual(resourcesOfType(t, 'AWS::SNS::Topic').map(([, r]) => r.Properties.TopicName).filter((n) => n.includes('-chat-')).sort(),
       ['breakglass-alerts-chat-critical', 'breakglass-alerts-chat-high', 'breakglass-alerts-chat-info']);

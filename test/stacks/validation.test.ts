@@ -83,6 +83,8 @@ const EXPECTED_ACKNOWLEDGEMENTS: ReadonlyArray<readonly [RegExp, RegExp]> = [
   [/^Annotation::AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/, /^Breakglass-Security\/Liveness\/(Recorder|Watchdog)$/],
   [/^Annotation::AwsSolutions-IAM5\[Action::kms:GenerateDataKey\*\]$/, /^Breakglass-Security\/Liveness\/Watchdog$/],
   [/^Annotation::AwsSolutions-DDB3$/, /^Breakglass-Security\/Liveness\/Table$/],
+  // One page per session (docs/decisions/0005-one-page-per-session.md): the session table, nothing worth restoring.
+  [/^Annotation::AwsSolutions-DDB3$/, /^Breakglass-Security\/Notifier\/Sessions$/],
 ];
 
 /** Resource types the variants must reach between them, so every construct went through cdk-nag and cfn-lint. */

@@ -45,7 +45,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
   const { CHECKS } = require('../../doctor/checks/index') as typeof import('../../doctor/checks/index');
   const { runChecksWithDeadline, worst } = require('../../doctor/run') as typeof import('../../doctor/run');
   const { renderJson, renderTable } = require('../../doctor/render') as typeof import('../../doctor/render');
-  const ctx = createDoctorContext(config, { profile: opts.profile, region: opts.region });
+  const ctx = createDoctorContext(config, { profile: opts.profile, region: opts.region, configFile: opts.config });
   try {
     const { results, unfinished } = await runChecksWithDeadline(ctx, CHECKS, deadline * 1000);
     io.out(opts.json ? renderJson(results) : renderTable(results), true);

@@ -55,14 +55,14 @@ export async function runDrillCommand(opts: DrillCliOptions, io: Io, deps: Drill
   } catch (e) {
     throw new UserError(`--out ${escapeControls(outDir)}: the drill record could not be written there (${escapeControls((e as NodeJS.ErrnoException).code ?? (e as Error).message)}); choose a writable directory`, EXIT.usage);
   }
-  const { sqsClient, snsClient, stsClient } = require('../../aws/clients') as typeof import('../../aws/clients');
+  const { sqsClient, snsClient, stsClient, iamClient } = require('../../aws/clients') as typeof import('../../aws/clients');
   const { runDrill } = require('../../drill/run') as typeof import('../../drill/run');
   const { writeRecord } = require('../../drill/record') as typeof import('../../drill/record');
   const { lineReaderPrompt } = require('../../drill/prompt') as typeof import('../../drill/prompt');
   const { DrillAwsError } = require('../../drill/resources') as typeof import('../../drill/resources');
 
   const aws = { profile: opts.profile, region: home };
-  const clients = { sqs: sqsClient(aws, home), sns: snsClient(aws, home), sts: stsClient(aws, home) };
+  const clients = { sqs: sqsClient(aws, home), sns: snsClient(aws, home), sts: stsClient(aws, home), iam: iamClient(aws, home) };
   const ownPrompt = deps.prompt ? undefined : lineReaderPrompt(io.stdin ?? process.stdin, (t) => io.err(t));
   const prompt = deps.prompt ?? ownPrompt!;
 
@@ -87,7 +87,15 @@ export async function runDrillCommand(opts: DrillCliOptions, io: Io, deps: Drill
       io.err('drill cancelled; nothing was created');
       return EXIT.problems;
     }
-    const r = result.record;
+    // A passed drill records its date on the users it exercised (lib/drill/tag.ts); a failure to tag is one line,
+    // and the record is written either way.
+    let r = result.record;
+    if (r.outcome === 'passed') {
+      const { tagDrilledUsers } = require('../../drill/tag') as typeof import('../../drill/tag');
+      const drillTag = await tagDrilledUsers(clients.iam, r, config, opts.profile);
+      r = { ...r, drillTag };
+      if (!drillTag.written) io.err(`warning: drill date not written (tag ${drillTag.key}): ${escapeControls(drillTag.error ?? 'unknown reason')}`);
+    }
     const files = saveRecord(outDir, r, io, writeRecord);
     const summary = r.outcome === 'passed'
       ? `drill passed: ${r.expected.length}/${r.expected.length} alerts arrived`

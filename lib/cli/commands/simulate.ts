@@ -125,12 +125,16 @@ function detailOf(e: Record<string, unknown>): Record<string, any> {
   return (e.detail && typeof e.detail === 'object' ? e.detail : {}) as Record<string, any>;
 }
 
-/** Exactly what email subscribers would receive for this match (SNS Subject + Message). */
-function notificationOf(event: Record<string, unknown>, m: RuleMatch): { subject: string; message: string } | undefined {
+/**
+ * Exactly what email subscribers would receive for this match (SNS Subject + Message), with the session key the
+ * notifier would attach (null: no session; lib/notify/session-key.ts, tracked by the Simulator in input order).
+ */
+function notificationOf(event: Record<string, unknown>, m: RuleMatch): { subject: string; message: string; sessionKey: string | null } | undefined {
   const rule = ruleById(m.rule);
   if (!rule) return undefined;
-  const { subject, message } = renderNotification(event, rule);
-  return { subject, message };
+  const session = m.session && m.session.status !== 'sessionless' ? m.session : undefined;
+  const { subject, message } = renderNotification(event, rule, session ? { session } : {});
+  return { subject, message, sessionKey: m.session?.key ?? null };
 }
 
 class JsonWriter implements Writer {
@@ -150,7 +154,8 @@ class JsonWriter implements Writer {
       region: event.region,
       // What the record lacked and was assumed (field, assumed value or null, rule); absent when nothing was.
       ...(assumptions?.length ? { assumptions } : {}),
-      matches: matches.map((m) => ({ ...m, notification: notificationOf(event, m) })),
+      // The session goes into the notification (sessionKey, and the message's Session line), not beside the rule.
+      matches: matches.map(({ session, ...m }) => ({ ...m, notification: notificationOf(event, { ...m, session }) })),
     };
     this.buf.push(`${this.first ? '' : ','}${JSON.stringify(entry)}`);
     this.first = false;

@@ -1,7 +1,8 @@
 /**
  * The break-glass users in the security account: they exist, have an MFA device, have a console password that is
- * not too old, and have no access keys. IAM calls per user: GetUser, ListMFADevices, GetLoginProfile, ListAccessKeys,
- * asked once per run (DoctorContext.once) and shared by the five checks below.
+ * not too old, and have no access keys. IAM calls per user: GetUser, ListMFADevices, GetLoginProfile, ListAccessKeys
+ * (and GetAccessKeyLastUsed per key, when a key exists), asked once per run (DoctorContext.once) and shared by the
+ * five checks below, the seal and drill checks (./seal.ts) and `breakglass reseal`.
  */
 import type { Check, DoctorContext, Finding } from '../types';
 import { attempt, errorName, fail, listSome, pass, plural, warn, wrongAccount, type Outcome } from './common';
@@ -9,13 +10,32 @@ import { mapLimit } from '../concurrency';
 
 export type MfaKind = 'virtual' | 'fido' | 'hardware';
 
-export interface MfaDevice { readonly serial: string; readonly kind: MfaKind }
-export interface AccessKey { readonly id: string; readonly status: string }
+/** enabled: "The date when the MFA device was enabled for the user" (IAM API Reference, MFADevice EnableDate). */
+export interface MfaDevice { readonly serial: string; readonly kind: MfaKind; readonly enabled?: Date }
+/**
+ * lastUsed: AccessKeyLastUsed.LastUsedDate (IAM API Reference, GetAccessKeyLastUsed), absent when never used;
+ * lastUsedError: why it could not be read (the key itself was listed).
+ */
+export interface AccessKey { readonly id: string; readonly status: string; readonly lastUsed?: Date; readonly lastUsedError?: string }
+
+/**
+ * From GetUser. PasswordLastUsed: "the date and time ... when the user's password was last used to sign in to an AWS
+ * website ... If a password is used more than once in a five-minute span, only the first use is returned"; absent
+ * when never used (IAM API Reference, User). Tags: GetUser returns them (IAM API Reference, ListUsers: listing
+ * "does not return ... PermissionsBoundary, Tags ... To view all of the information for a user, see GetUser").
+ */
+export interface UserInfo {
+  readonly created?: Date;
+  readonly passwordLastUsed?: Date;
+  readonly tags: Readonly<Record<string, string>>;
+}
 
 export interface UserFacts {
   readonly name: string;
   /** false: iam:GetUser answered NoSuchEntity. */
   readonly exists: Outcome<boolean>;
+  /** What GetUser said, when the user exists. */
+  readonly info?: UserInfo;
   readonly mfa: Outcome<MfaDevice[]>;
   /** null: no console password (GetLoginProfile answered NoSuchEntity). */
   readonly password: Outcome<{ readonly created: Date } | null>;
@@ -45,9 +65,15 @@ async function factsOf(ctx: DoctorContext, name: string): Promise<UserFacts> {
   const iam = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
   const client = ctx.iam();
   const missing = (e: unknown) => errorName(e) === 'NoSuchEntityException' || errorName(e) === 'NoSuchEntity';
+  let info: UserInfo | undefined;
   const exists = await attempt(ctx, 'iam:GetUser', async () => {
     try {
-      await client.send(new iam.GetUserCommand({ UserName: name }));
+      const u = (await client.send(new iam.GetUserCommand({ UserName: name }))).User;
+      info = {
+        created: u?.CreateDate ? new Date(u.CreateDate) : undefined,
+        passwordLastUsed: u?.PasswordLastUsed ? new Date(u.PasswordLastUsed) : undefined,
+        tags: Object.fromEntries((u?.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
+      };
       return true;
     } catch (e) {
       if (missing(e)) return false;
@@ -62,7 +88,9 @@ async function factsOf(ctx: DoctorContext, name: string): Promise<UserFacts> {
     attempt(ctx, 'iam:ListMFADevices', async () => {
       const out: MfaDevice[] = [];
       for await (const page of iam.paginateListMFADevices({ client }, { UserName: name })) {
-        for (const d of page.MFADevices ?? []) if (d.SerialNumber) out.push({ serial: d.SerialNumber, kind: mfaKind(d.SerialNumber) });
+        for (const d of page.MFADevices ?? []) {
+          if (d.SerialNumber) out.push({ serial: d.SerialNumber, kind: mfaKind(d.SerialNumber), ...(d.EnableDate ? { enabled: new Date(d.EnableDate) } : {}) });
+        }
       }
       return out;
     }),
@@ -81,10 +109,16 @@ async function factsOf(ctx: DoctorContext, name: string): Promise<UserFacts> {
       for await (const page of iam.paginateListAccessKeys({ client }, { UserName: name })) {
         for (const k of page.AccessKeyMetadata ?? []) out.push({ id: k.AccessKeyId ?? '?', status: k.Status ?? '?' });
       }
-      return out;
+      // Keys should never exist; when one does, when it was last used counts as a use of the user (reseal, doctor).
+      return Promise.all(out.map(async (k): Promise<AccessKey> => {
+        const used = await attempt(ctx, 'iam:GetAccessKeyLastUsed', () => client.send(new iam.GetAccessKeyLastUsedCommand({ AccessKeyId: k.id })));
+        if (!used.ok) return { ...k, lastUsedError: used.error };
+        const at = used.value.AccessKeyLastUsed?.LastUsedDate;
+        return at ? { ...k, lastUsed: new Date(at) } : k;
+      }));
     }),
   ]);
-  return { name, exists, mfa, password, accessKeys };
+  return { name, exists, info, mfa, password, accessKeys };
 }
 
 /** Facts of every configured user, fetched once per run, users in parallel within the limit. */
