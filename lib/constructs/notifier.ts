@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -32,6 +32,12 @@ export interface NotifierProps {
    * pages (message attribute page = "true")
    */
   readonly sessions?: NotifierSessionProps;
+  /**
+   * The break-glass users (names in the security account, this stack's account) whose drill dates the heartbeat
+   * reports: the notifier may read them with iam:GetUser and iam:ListUserTags, on these users only.
+   * @default - no drill paragraph in the heartbeat
+   */
+  readonly drillUsers?: readonly string[];
 }
 
 export interface NotifierSessionProps {
@@ -143,6 +149,7 @@ export class Notifier extends Construct {
         RUNBOOK_URL: props.runbookUrl ?? '',
         HEARTBEAT_PERIOD: props.heartbeatPeriod ?? 'weekly',
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.drillUsers?.length ? { DRILL_USERS: JSON.stringify(props.drillUsers) } : {}),
         ...(sessions && this.sessionTable ? {
           SESSION_TABLE: this.sessionTable.tableName,
           SECURITY_ACCOUNT_ID: sessions.securityAccountId,
@@ -168,6 +175,16 @@ export class Notifier extends Construct {
       this.function.addToRolePolicy(new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [this.sessionTable.tableArn],
+      }));
+    }
+    if (props.drillUsers?.length) {
+      // The heartbeat's drill dates (lib/notify/drill-status.ts): read-only, on the named users. IAM users live in
+      // this (the security) account; user ARNs are arn:<partition>:iam::<account>:user/<name> for users without a path
+      // (IAM user guide, "IAM identifiers"), which is how BreakGlassUsers creates them.
+      const stack = Stack.of(this);
+      this.function.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['iam:GetUser', 'iam:ListUserTags'],
+        resources: props.drillUsers.map((name) => stack.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: name })),
       }));
     }
     const keyArns = [props.topicKey.keyArn];

@@ -17,9 +17,11 @@
  * receive everything (lib/constructs/alert-topic.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetUserCommand, IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ruleById } from '../detection/catalogue';
 import { NAMES } from '../naming';
+import { drillLines, readDrillFacts, type DrillLine, type IamReader } from './drill-status';
 import { severitiesAtLeast } from './severity';
 import { renderHeartbeat, renderNotification } from './render';
 import { resolveSession, sessionFactsOf, SESSIONLESS, type SessionOutcome, type SessionScope, type SessionStore } from './session-key';
@@ -39,6 +41,8 @@ export interface NotifierEnv {
   readonly heartbeatPeriod: 'daily' | 'weekly';
   /** Session tracking (one page per session); absent: every alert pages, none has a session. */
   readonly sessions?: { readonly table: string; readonly scope: SessionScope; readonly windowMs: number };
+  /** Users whose drill dates the heartbeat reports (DRILL_USERS); empty: no drill paragraph. */
+  readonly drillUsers?: readonly string[];
 }
 
 export const HEARTBEAT_RULE_ID = 'heartbeat';
@@ -74,6 +78,7 @@ export function envFromProcess(env: NodeJS.ProcessEnv = process.env): NotifierEn
     accountNames: env.ACCOUNT_NAMES ? JSON.parse(env.ACCOUNT_NAMES) as Record<string, string> : {},
     runbookUrl: env.RUNBOOK_URL || undefined,
     heartbeatPeriod: env.HEARTBEAT_PERIOD === 'daily' ? 'daily' : 'weekly',
+    drillUsers: drillUsersFromEnv(env),
     ...(sessions ? { sessions } : {}),
   };
 }
@@ -94,14 +99,26 @@ export interface OutgoingMessage {
   readonly sessionKey?: string;
 }
 
-/** Builds the SNS messages for one input and its session decision; pure, so it is tested without AWS. */
-export function messagesFor(input: NotifierInput, env: NotifierEnv, session: SessionOutcome = SESSIONLESS): OutgoingMessage[] {
+function drillUsersFromEnv(env: NodeJS.ProcessEnv): string[] {
+  try {
+    const users = JSON.parse(env.DRILL_USERS ?? '[]') as unknown;
+    if (Array.isArray(users) && users.every((u) => typeof u === 'string')) return users;
+  } catch { /* reported below */ }
+  console.error(JSON.stringify({ message: 'DRILL_USERS unreadable: the heartbeat leaves out the drill dates' }));
+  return [];
+}
+
+/**
+ * Builds the SNS messages for one input, its session decision and (heartbeat) the drill dates; pure, so it is tested
+ * without AWS.
+ */
+export function messagesFor(input: NotifierInput, env: NotifierEnv, session: SessionOutcome = SESSIONLESS, drills?: readonly DrillLine[]): OutgoingMessage[] {
   const id = ruleIdOf(input);
   const options = { accountNames: env.accountNames, runbookUrl: env.runbookUrl };
   let rendered: { subject: string; message: string; chat: unknown };
   let severity: string;
   if (id === HEARTBEAT_RULE_ID) {
-    rendered = renderHeartbeat(String(input.event?.time ?? new Date().toISOString()), { ...options, period: env.heartbeatPeriod });
+    rendered = renderHeartbeat(String(input.event?.time ?? new Date().toISOString()), { ...options, period: env.heartbeatPeriod, ...(drills?.length ? { drills } : {}) });
     severity = 'info';
   } else {
     const rule = ruleById(id);
@@ -131,6 +148,26 @@ export async function sessionFor(input: NotifierInput, env: NotifierEnv, store: 
 }
 
 let client: SNSClient | undefined;
+let iam: IAMClient | undefined;
+
+/** GetUser and ListUserTags through the SDK (one attempt each: the heartbeat is not worth a retry storm). */
+export function iamReaderFor(c: IAMClient): IamReader {
+  return {
+    async passwordLastUsed(user, signal) {
+      return (await c.send(new GetUserCommand({ UserName: user }), { abortSignal: signal })).User?.PasswordLastUsed;
+    },
+    async tag(user, key, signal) {
+      // A user has at most 50 tags (IAM user guide, "IAM and AWS STS quotas"): one page of ListUserTags (up to 100).
+      const out = await c.send(new ListUserTagsCommand({ UserName: user, MaxItems: 100 }), { abortSignal: signal });
+      return out.Tags?.find((t) => t.Key === key)?.Value;
+    },
+  };
+}
+
+function iamReader(): IamReader {
+  iam ??= new IAMClient({ maxAttempts: 1 });
+  return iamReaderFor(iam);
+}
 let store: DynamoDbSessionStore | undefined;
 
 export async function handler(input: NotifierInput): Promise<{ published: number }> {
@@ -139,7 +176,8 @@ export async function handler(input: NotifierInput): Promise<{ published: number
   // Two attempts at most: the whole session decision has a 2-second deadline anyway (session-key.ts STORE_DEADLINE_MS).
   if (env.sessions) store ??= new DynamoDbSessionStore(new DynamoDBClient({ maxAttempts: 2 }), env.sessions.table, env.sessions.windowMs);
   const session = store ? await sessionFor(input, env, store) : SESSIONLESS;
-  const messages = messagesFor(input, env, session);
+  const drills = ruleIdOf(input) === HEARTBEAT_RULE_ID && env.drillUsers?.length ? drillLines(await readDrillFacts(iamReader(), env.drillUsers)) : undefined;
+  const messages = messagesFor(input, env, session, drills);
   for (const m of messages) {
     await client.send(new PublishCommand({
       TopicArn: m.topicArn,

@@ -31,6 +31,7 @@ import type { AlertRule, Severity } from '../detection/catalogue';
 import { actorOf, oneLine, operatorText, outcomeOf, readFacts, SHAPE, type Facts } from './render-facts';
 import { genericText, REGION, RULE_TEXT, type Ctx, type Line, type RuleText } from './render-rules';
 import { chatLine, chatTrusted, defang, isMarked, renderChat, renderPlain, renderSubject, untrusted } from './untrusted-text';
+import type { DrillLine } from './drill-status';
 import type { SessionOutcome } from './session-key';
 
 export { formatUtc } from './render-facts';
@@ -329,6 +330,11 @@ export interface HeartbeatOptions {
   readonly accountId?: string;
   readonly region?: string;
   readonly accountNames?: Readonly<Record<string, string>>;
+  /**
+   * When each break-glass user's next drill is due (lib/notify/drill-status.ts). @default - no drill paragraph (the
+   * dates were not read)
+   */
+  readonly drills?: readonly DrillLine[];
 }
 
 const PERIOD_MS = { daily: 86_400_000, weekly: 7 * 86_400_000 } as const;
@@ -362,6 +368,7 @@ export function renderHeartbeat(time: Date | string, options: HeartbeatOptions =
     ...checks.map((s, i) => `  ${i + 1}. ${s}`),
     `  Runbook: ${runbook} (section "Heartbeat")`,
     '',
+    ...drillParagraph(options.drills, at, runbook),
     'No action is needed when this message arrives.',
     '',
   ].join('\n'));
@@ -376,6 +383,7 @@ export function renderHeartbeat(time: Date | string, options: HeartbeatOptions =
         '',
         `Silence between heartbeats means nothing happened: ${what}.`,
         `If a heartbeat does not arrive${next ? ` (next due around ${next})` : ''}, the alert path may be broken.`,
+        ...(options.drills?.length ? ['', nextDrillSentence(options.drills, at)] : []),
       ].join('\n')),
       nextSteps: [...checks, `Runbook: ${runbook} (section "Heartbeat")`].map(renderChat),
       keywords: ['INFO', 'heartbeat'],
@@ -384,6 +392,41 @@ export function renderHeartbeat(time: Date | string, options: HeartbeatOptions =
     metadata: { threadId: 'breakglass-heartbeat', summary: subject, eventType: 'breakglass-heartbeat' },
   };
   return { subject, message, chat };
+}
+
+/**
+ * The drill cadence (lib/drill/cadence.ts): every user drilled or used at least every 45 days, Security Hub IAM.22's
+ * limit for unused credentials. One line per user; dates to the minute; the error text comes from AWS, so untrusted.
+ */
+function drillParagraph(drills: readonly DrillLine[] | undefined, at: Date, runbook: string): string[] {
+  if (!drills?.length) return [];
+  const lines = drills.map((d) => {
+    const user = operatorText(d.user) ?? 'unknown';
+    if ('error' in d) return `  ${user}: the dates could not be read (${untrusted(d.error)}); run \`breakglass doctor\`.`;
+    if (d.basis === 'none') return `  ${user}: never drilled or used: a drill is due now.`;
+    return `  ${user}: last ${d.basis === 'drill' ? 'drilled' : 'used'} ${formatUtcSafe(new Date(d.last))}; next drill due ${formatUtcSafe(new Date(d.due))}${overdue(d.due, at) ? ' (OVERDUE)' : ''}.`;
+  });
+  return [
+    'Drills',
+    `  ${nextDrillSentence(drills, at)} Each break-glass user is drilled (\`breakglass drill\`) or used at least every 45 days: Security Hub IAM.22 flags credentials unused that long, and a password nobody tried may no longer work. Runbook: ${runbook} (section "Drills").`,
+    ...lines,
+    '',
+  ];
+}
+
+/** "The next drill is due <date> (<user>)." for the earliest due date; "now" when one is overdue or never done. */
+function nextDrillSentence(drills: readonly DrillLine[], at: Date): string {
+  const dated = drills.filter((d): d is Extract<DrillLine, { due: string }> => !('error' in d) && d.basis !== 'none');
+  const never = drills.filter((d) => !('error' in d) && d.basis === 'none').map((d) => operatorText(d.user) ?? 'unknown');
+  if (never.length) return `A drill is due now: ${never.join(', ')} ${never.length === 1 ? 'has' : 'have'} never been drilled or used.`;
+  if (!dated.length) return 'When the next drill is due could not be read.';
+  const first = dated.reduce((a, b) => (b.due < a.due ? b : a));
+  const who = operatorText(first.user) ?? 'unknown';
+  return overdue(first.due, at) ? `A drill is overdue since ${formatUtcSafe(new Date(first.due))} (${who}).` : `The next drill is due ${formatUtcSafe(new Date(first.due))} (${who}).`;
+}
+
+function overdue(due: string, at: Date): boolean {
+  return !Number.isNaN(at.getTime()) && new Date(due).getTime() <= at.getTime();
 }
 
 function formatUtcSafe(d: Date): string {

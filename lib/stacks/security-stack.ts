@@ -99,6 +99,8 @@ export class SecurityStack extends Stack {
         sessionNameIsUserName: c.role.requireSessionNameIsUserName,
         windowSeconds: sessionWindowSeconds(c.role.maxSessionDuration),
       },
+      // The heartbeat says when each user's next drill is due (lib/drill/cadence.ts).
+      drillUsers: c.users.map((u) => u.name),
     });
 
     const organizationId = c.organization.id ?? new OrganizationIdLookup(this, 'OrganizationId').organizationId;

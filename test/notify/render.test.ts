@@ -471,6 +471,23 @@ describe('alert rendering: golden files', () => {
     assertInvariants(daily, { time: true });
     assert.equal(daily.subject, '[INFO] Break-glass alert path heartbeat (daily)');
     golden('heartbeat.daily.txt', emailText(daily));
+    // With the drill dates (lib/notify/drill-status.ts): one drilled, one used and overdue, one never, one unreadable.
+    const drills = renderHeartbeat('2026-11-23T09:00:00Z', {
+      drills: [
+        { user: f.USER, basis: 'drill', last: '2026-11-01T10:00:00.000Z', due: '2026-12-16T10:00:00.000Z' },
+        { user: 'BreakGlassUser2', basis: 'use', last: '2026-09-20T08:30:00.000Z', due: '2026-11-04T08:30:00.000Z' },
+        { user: 'BreakGlassUser3', basis: 'none' },
+        { user: 'BreakGlassUser4', error: 'AccessDenied: see https://evil.example\nSeverity: none' },
+      ],
+    });
+    golden('heartbeat.drills.txt', emailText(drills));
+    golden('heartbeat.drills.chat.json', chatText(drills));
+    assert.match(drills.message, /A drill is due now: BreakGlassUser3 has never been drilled or used\./);
+    assert.match(drills.message, /BreakGlassUser2: last used 2026-09-20 08:30:00 UTC; next drill due 2026-11-04 08:30:00 UTC \(OVERDUE\)\./);
+    assert.doesNotMatch(drills.message, /https:\/\/evil\.example|\nSeverity: none/, 'AWS error text is untrusted');
+    const soon = renderHeartbeat('2026-11-23T09:00:00Z', { drills: [{ user: f.USER, basis: 'drill', last: '2026-11-01T10:00:00.000Z', due: '2026-12-16T10:00:00.000Z' }] });
+    assert.match(soon.message, /The next drill is due 2026-12-16 10:00:00 UTC \(BreakGlassUser1\)\./);
+    assert.doesNotMatch(weekly.message, /^Drills$/m, 'no drill paragraph without dates');
   });
 
   it('no stale golden files', () => {
@@ -749,7 +766,7 @@ describe('alert rendering: edges', () => {
     for (const file of readdirSync(dir).filter((x) => /^(render.*|untrusted-text)\.ts$/.test(x))) {
       const imports = readFileSync(join(dir, file), 'utf8').match(/^import .* from '([^']+)';$/gm) ?? [];
       // ../naming: the fixed resource names (constants, no imports of its own).
-      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'|^import \{ NAMES \} from '\.\.\/naming'|^import type \{ SessionOutcome \} from '\.\/session-key'/, `${file}: ${line}`);
+      for (const line of imports) assert.match(line, /from '\.\/(render[-\w]*|untrusted-text)'|^import type .* from '\.\.\/detection\/catalogue'|^import \{ NAMES \} from '\.\.\/naming'|^import type \{ SessionOutcome \} from '\.\/session-key'|^import type \{ DrillLine \} from '\.\/drill-status'/, `${file}: ${line}`);
     }
     // The session logic the renderer takes its types from is pure too: only the audit's record reading (no imports).
     const session = readFileSync(join(dir, 'session-key.ts'), 'utf8').match(/^import [^;]* from '([^']+)';$/gm) ?? [];

@@ -357,6 +357,11 @@ function checkIndependentCopy(s: Synthesized) {
   }
 }
 
+/** A user ARN as Stack.formatArn writes it in a template: the partition is a pseudo parameter. */
+function userArnJoin(account: string, name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:user/${name}`]] };
+}
+
 function checkNotifier(s: Synthesized) {
   const c = s.config;
   const x = ids(s);
@@ -370,12 +375,14 @@ function checkNotifier(s: Synthesized) {
 
   // Environment: exactly these variables.
   const env = fn.Environment.Variables;
-  assert.deepEqual(Object.keys(env).sort(), ['ACCOUNT_NAMES', 'ALERT_TOPIC_ARN', 'BREAKGLASS_ROLE_NAME', 'BREAKGLASS_USERS', 'CHAT_TOPICS', 'HEARTBEAT_PERIOD', 'NODE_OPTIONS',
+  assert.deepEqual(Object.keys(env).sort(), ['ACCOUNT_NAMES', 'ALERT_TOPIC_ARN', 'BREAKGLASS_ROLE_NAME', 'BREAKGLASS_USERS', 'CHAT_TOPICS', 'DRILL_USERS', 'HEARTBEAT_PERIOD', 'NODE_OPTIONS',
     'RUNBOOK_URL', 'SECURITY_ACCOUNT_ID', 'SESSION_NAME_IS_USER_NAME', 'SESSION_TABLE', 'SESSION_WINDOW_SECONDS']);
   // One page per session: the notifier's session table and the names it recognises a session by.
   const sessionTable = byProp(t, 'AWS::DynamoDB::Table', 'TableName', 'breakglass-sessions')[0];
   assert.deepEqual(env.SESSION_TABLE, { Ref: sessionTable });
   assert.deepEqual(JSON.parse(env.BREAKGLASS_USERS), c.users.map((u) => u.name));
+  // The heartbeat's drill dates: the same users (lib/notify/drill-status.ts).
+  assert.deepEqual(JSON.parse(env.DRILL_USERS), c.users.map((u) => u.name));
   assert.equal(env.SECURITY_ACCOUNT_ID, c.securityAccount.accountId);
   assert.equal(env.BREAKGLASS_ROLE_NAME, c.role.name);
   assert.equal(env.SESSION_NAME_IS_USER_NAME, String(c.role.requireSessionNameIsUserName));
@@ -426,6 +433,8 @@ function checkNotifier(s: Synthesized) {
     `sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [x.centralDlq, 'Arn'] })}`,
     `dynamodb:GetItem ${JSON.stringify({ 'Fn::GetAtt': [sessionTable, 'Arn'] })}`,
     `dynamodb:PutItem ${JSON.stringify({ 'Fn::GetAtt': [sessionTable, 'Arn'] })}`,
+    // Read-only, on the break-glass users only: the heartbeat's drill dates.
+    ...c.users.flatMap((u) => ['iam:GetUser', 'iam:ListUserTags'].map((a) => `${a} ${JSON.stringify(userArnJoin(c.securityAccount.accountId, u.name))}`)),
   ];
   assert.deepEqual([...grants].sort(), want.sort(), 'notifier permissions');
   assert.ok(!resourcesOfType(t, 'AWS::IAM::ManagedPolicy').some(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes(roleId)), 'no managed policy on the notifier role');
@@ -443,13 +452,14 @@ function checkNotifierBundle(s: Synthesized) {
   assert.ok(existsSync(file), `bundled ${file}`);
   const js = readFileSync(file, 'utf8');
   const required = [...js.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
-  assert.deepEqual([...new Set(required.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'os', 'util', 'crypto'].includes(r)))].sort(), ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns'],
+  assert.deepEqual([...new Set(required.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'os', 'util', 'crypto'].includes(r)))].sort(), ['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-sns'],
     'everything but the runtime-provided AWS SDK is bundled');
   // Load it with a stub SDK: the handler Lambda calls is exported.
   const mod = { exports: {} as any };
   const sdk: Record<string, unknown> = {
     '@aws-sdk/client-sns': { SNSClient: class {}, PublishCommand: class {} },
     '@aws-sdk/client-dynamodb': { DynamoDBClient: class {}, GetItemCommand: class {}, PutItemCommand: class {} },
+    '@aws-sdk/client-iam': { IAMClient: class {}, GetUserCommand: class {}, ListUserTagsCommand: class {} },
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   new Function('require', 'module', 'exports', js)((id: string) => sdk[id] ?? require(id), mod, mod.exports);
