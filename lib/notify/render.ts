@@ -267,56 +267,61 @@ export function renderNotification(event: unknown, rule: AlertRule, options: Ren
     '',
   ].join('\n'));
 
-  const chatFacts: Array<[string, string | undefined, boolean]> = [
-    [text.userLabel ?? 'User', user, false],
-    ['Outcome', c.outcome.text, false],
-    ...text.details.map(([l, v]) => [l, v, false] as [string, string | undefined, boolean]),
-    ['Account', c.account(f.account), false],
-    ['Region', f.region ?? 'unknown', true],
-    ['Time', f.time ?? 'unknown', false],
-    ['Source IP', f.sourceIp ? untrusted(f.sourceIp) : 'unknown', true],
-    ['Event ID', eventId ?? 'unknown', true],
-  ];
-  const chatSession = sessionText(options.session, (k) => `\`${k}\``);
-  const description = renderChat([
-    ...(chatSession ? [chatSession, ''] : []),
-    text.headline,
-    '',
-    `Why it matters: ${rule.description}`,
-    '',
-    ...chatFacts.filter(([, v]) => v !== undefined && v !== '').map(([l, v, code]) => `${l}: ${code ? codeIfTrusted(v!) : v}`),
-    ...(url ? [`CloudTrail: ${url}`] : []),
-  ].join('\n'));
-  const additionalContext: Record<string, string> = {};
-  for (const [k, v] of [['rule', rule.id], ['severity', rule.severity], ['eventId', shaped(eventId)], ['eventName', shaped(f.eventName)], ['account', shaped(f.account)], ['region', shaped(f.region)]] as const) {
-    if (v) additionalContext[k] = v;
-  }
-  const id = shaped(eventId) ?? shaped(f.envelopeId);
-  const resources = safeResources(text.resources);
-  const chat: ChatNotification = {
-    version: '1.0',
-    source: 'custom',
-    ...(id ? { id } : {}),
-    content: {
-      textType: 'client-markdown',
-      title: renderChat(`${SEVERITY_EMOJI[rule.severity] ?? ''} ${head}: ${text.subject[0] ?? ''}`).trim(),
-      description,
-      nextSteps: [...text.steps.map(renderChat), chatTrusted(runbookLine)],
-      keywords: [severity, rule.id, ...(shaped(f.eventName) ? [f.eventName!] : []), ...(shaped(f.account) ? [f.account!] : [])],
-    },
-    // Alerts of one break-glass session share its key as threadId, so follow-ups thread under the session's first alert
-    // (Chatbot custom notifications, metadata.threadId, page cited above). Every other alert gets no threadId: a new
-    // top-level message, so it never hides in an old thread.
-    metadata: {
-      ...(options.session?.key ? { threadId: options.session.key } : {}),
-      // The subject, whose values are already defanged and quoted; no markup at all, in case it is shown as is.
-      summary: chatLine(subject),
-      eventType: `breakglass-${rule.id}`,
-      ...(resources.length ? { relatedResources: resources } : {}),
-      additionalContext,
-    },
+  // The chat form is built when first read: `simulate` and email-only deployments never need it, and it is a third of
+  // the rendering time.
+  const buildChat = (): ChatNotification => {
+    const chatFacts: Array<[string, string | undefined, boolean]> = [
+      [text.userLabel ?? 'User', user, false],
+      ['Outcome', c.outcome.text, false],
+      ...text.details.map(([l, v]) => [l, v, false] as [string, string | undefined, boolean]),
+      ['Account', c.account(f.account), false],
+      ['Region', f.region ?? 'unknown', true],
+      ['Time', f.time ?? 'unknown', false],
+      ['Source IP', f.sourceIp ? untrusted(f.sourceIp) : 'unknown', true],
+      ['Event ID', eventId ?? 'unknown', true],
+    ];
+    const chatSession = sessionText(options.session, (k) => `\`${k}\``);
+    const description = renderChat([
+      ...(chatSession ? [chatSession, ''] : []),
+      text.headline,
+      '',
+      `Why it matters: ${rule.description}`,
+      '',
+      ...chatFacts.filter(([, v]) => v !== undefined && v !== '').map(([l, v, code]) => `${l}: ${code ? codeIfTrusted(v!) : v}`),
+      ...(url ? [`CloudTrail: ${url}`] : []),
+    ].join('\n'));
+    const additionalContext: Record<string, string> = {};
+    for (const [k, v] of [['rule', rule.id], ['severity', rule.severity], ['eventId', shaped(eventId)], ['eventName', shaped(f.eventName)], ['account', shaped(f.account)], ['region', shaped(f.region)]] as const) {
+      if (v) additionalContext[k] = v;
+    }
+    const id = shaped(eventId) ?? shaped(f.envelopeId);
+    const resources = safeResources(text.resources);
+    return {
+      version: '1.0',
+      source: 'custom',
+      ...(id ? { id } : {}),
+      content: {
+        textType: 'client-markdown',
+        title: renderChat(`${SEVERITY_EMOJI[rule.severity] ?? ''} ${head}: ${text.subject[0] ?? ''}`).trim(),
+        description,
+        nextSteps: [...text.steps.map(renderChat), chatTrusted(runbookLine)],
+        keywords: [severity, rule.id, ...(shaped(f.eventName) ? [f.eventName!] : []), ...(shaped(f.account) ? [f.account!] : [])],
+      },
+      // Alerts of one break-glass session share its key as threadId, so follow-ups thread under the session's first alert
+      // (Chatbot custom notifications, metadata.threadId, page cited above). Every other alert gets no threadId: a new
+      // top-level message, so it never hides in an old thread.
+      metadata: {
+        ...(options.session?.key ? { threadId: options.session.key } : {}),
+        // The subject, whose values are already defanged and quoted; no markup at all, in case it is shown as is.
+        summary: chatLine(subject),
+        eventType: `breakglass-${rule.id}`,
+        ...(resources.length ? { relatedResources: resources } : {}),
+        additionalContext,
+      },
+    };
   };
-  return { subject, message, chat };
+  let chat: ChatNotification | undefined;
+  return { subject, message, get chat() { return (chat ??= buildChat()); } };
 }
 
 // ---- heartbeat -------------------------------------------------------------------------------------------------
