@@ -182,6 +182,27 @@ function valueMayMatch(region: Buffer, p: number, values: FieldValues): boolean 
 }
 
 /**
+ * A second, exact look at the lines `base` names: each is decoded and kept only if `keep` says it may matter. A line
+ * holding a backslash escape (`\u…`, `\/`) is always kept, since `keep` reads plain text.
+ */
+export function refinedSelector(base: LineSelector, keep: (line: string) => boolean): LineSelector {
+  return {
+    select(region, starts) {
+      const first: number[] = [];
+      base.select(region, first);
+      let last = -1;
+      for (const start of first.sort((a, b) => a - b)) {
+        if (start === last) continue;
+        last = start;
+        const end = region.indexOf(NL, start);
+        const line = region.toString('utf8', start, end < 0 ? region.length : end);
+        if (line.includes('\\u') || line.includes('\\/') || keep(line)) starts.push(start);
+      }
+    },
+  };
+}
+
+/**
  * The values of a JSON Lines file (plain or gzip) on the lines `selector` names, as ReadItems (the shape the full
  * reader yields); `stats` counts the lines and those parsed. Falls back to the full reader for anything else (see the
  * module comment). `selector` may be a list of needles (needleSelector).

@@ -194,6 +194,99 @@ export function rawFieldValues(ctx: DetectionContext, rules: readonly AlertRule[
   return out;
 }
 
+/**
+ * A condition on a record's raw JSON text: one of `texts` occurs in it, or (`or`) every condition of some branch holds.
+ */
+export type LiteralCondition = { readonly any: readonly string[] } | { readonly or: ReadonlyArray<readonly LiteralCondition[]> };
+
+/**
+ * Literal text a record must hold for a rule to match it, as conditions that must all hold, read off the pattern's
+ * `detail` (the record itself; the envelope fields `source`, `account`, `region` are not in a CloudTrail record's
+ * text). Each value condition gives the JSON text a matching value must contain (EventBridge user guide, "Content
+ * filtering in Amazon EventBridge event patterns"; exact, prefix, suffix and wildcard matching are case-sensitive):
+ * - "x": `"x"` as JSON writes it; {"prefix": "x"}: `"x`; {"suffix": "x"}: `x"`; {"wildcard": "a*b"}: its longest
+ *   literal run;
+ * - anything else (numbers, anything-but, exists, numeric, cidr, equals-ignore-case) requires nothing.
+ * A value list requires one of its values' texts, if each value gives one; `$or` requires one of its branches, if
+ * each branch requires something. Escaped spellings (`\u…`, `\/`) are the caller's (refinedSelector keeps them).
+ */
+export function literalConditions(pattern: unknown): LiteralCondition[] {
+  const root = objectOf(pattern);
+  if (!root) return [];
+  const out: LiteralCondition[] = [];
+  if ('detail' in root) out.push(...conditionsOf(root.detail));
+  if (Array.isArray(root.$or)) out.push(...orCondition(root.$or.map((b) => literalConditions(b))));
+  return out;
+}
+
+/** Whether every condition holds in `text`. */
+export function literalsHold(conditions: readonly LiteralCondition[], text: string): boolean {
+  return conditions.every((c) => ('any' in c ? c.any.some((t) => text.includes(t)) : c.or.some((branch) => literalsHold(branch, text))));
+}
+
+function objectOf(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+}
+
+function conditionsOf(node: unknown): LiteralCondition[] {
+  if (Array.isArray(node)) {
+    const texts: string[] = [];
+    for (const v of node) {
+      const t = valueText(v);
+      if (t === undefined) return [];
+      texts.push(t);
+    }
+    return texts.length ? [{ any: texts }] : [];
+  }
+  const o = objectOf(node);
+  if (!o) return [];
+  const out: LiteralCondition[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (k === '$or') { if (Array.isArray(v)) out.push(...orCondition(v.map(conditionsOf))); } else out.push(...conditionsOf(v));
+  }
+  return out;
+}
+
+function orCondition(branches: LiteralCondition[][]): LiteralCondition[] {
+  if (branches.length === 0 || branches.some((b) => b.length === 0)) return [];
+  return [{ or: branches }];
+}
+
+/** The JSON text a value matching this condition must contain; undefined when there is none to require. */
+function valueText(v: unknown): string | undefined {
+  if (typeof v === 'string') return JSON.stringify(v);
+  const o = objectOf(v);
+  if (!o || Object.keys(o).length !== 1) return undefined;
+  const inner = (s: string) => JSON.stringify(s).slice(1, -1);
+  if (typeof o.prefix === 'string') return `"${inner(o.prefix)}`;
+  if (typeof o.suffix === 'string') return `${inner(o.suffix)}"`;
+  if (typeof o.wildcard === 'string') {
+    // Literal runs between unescaped "*" ("\\*" is a literal star, "\\\\" a backslash).
+    const runs: string[] = [];
+    let cur = '';
+    const w = o.wildcard;
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === '\\' && i + 1 < w.length) { cur += w[++i]; continue; }
+      if (w[i] === '*') { runs.push(cur); cur = ''; continue; }
+      cur += w[i];
+    }
+    runs.push(cur);
+    const longest = runs.reduce((x, y) => (y.length > x.length ? y : x), '');
+    return longest ? inner(longest) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A test of a record's raw text: false only when no rule's literal conditions all hold, so no rule can match.
+ * undefined when some rule requires no literal at all (then every record may match).
+ */
+export function rawLineTest(ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE): ((line: string) => boolean) | undefined {
+  const perRule = rules.map((r) => literalConditions(r.pattern(ctx)));
+  if (perRule.some((c) => c.length === 0)) return undefined;
+  return (line) => perRule.some((conditions) => literalsHold(conditions, line));
+}
+
 function deployedIn(rule: AlertRule, kind: AccountKind): boolean {
   if (kind === 'outside') return false;
   return rule.accounts === 'all' || (rule.accounts === 'security') === (kind === 'security');

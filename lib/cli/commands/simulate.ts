@@ -9,7 +9,7 @@ import { toEventBridgeEvent, type Assumption } from '../../detection/envelope';
 import { escapeControls } from '../../detection/escape';
 import type { FastStats } from '../../detection/fast-lines';
 import { readBatches, type ReadItem } from '../../detection/read-events';
-import { rawFieldValues, Simulator, type RuleMatch } from '../../detection/simulate';
+import { rawFieldValues, rawLineTest, Simulator, type RuleMatch } from '../../detection/simulate';
 import { renderNotification } from '../../notify/render';
 import { EXIT } from '../errors';
 import type { Io } from '../io';
@@ -96,8 +96,10 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<number
 async function* eventBatches(opts: SimulateOptions, config: Parameters<typeof detectionContext>[0], stdin: NodeJS.ReadableStream, skipped: FastStats): AsyncGenerator<ReadItem[]> {
   const fields = opts.alertsOnly && opts.prefilter !== false ? rawFieldValues(detectionContext(config)) : undefined;
   if (!fields) { yield* readBatches(opts.files, stdin as never); return; }
-  const { fieldSelector, readFiltered } = require('../../detection/fast-lines') as typeof import('../../detection/fast-lines');
-  const selector = fieldSelector(fields);
+  const { fieldSelector, readFiltered, refinedSelector } = require('../../detection/fast-lines') as typeof import('../../detection/fast-lines');
+  // First the key scan over whole chunks, then, on the lines it names, every literal some rule requires.
+  const test = rawLineTest(detectionContext(config));
+  const selector = test ? refinedSelector(fieldSelector(fields), test) : fieldSelector(fields);
   for (const file of opts.files.length ? opts.files : ['-']) {
     if (file === '-') yield* readBatches(['-'], stdin as never);
     else yield* readFiltered(file, selector, skipped);
