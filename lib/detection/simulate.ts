@@ -280,11 +280,44 @@ function valueText(v: unknown): string | undefined {
 /**
  * A test of a record's raw text: false only when no rule's literal conditions all hold, so no rule can match.
  * undefined when some rule requires no literal at all (then every record may match).
+ * The rules are first narrowed by the record's event name(s) (requiredValues of detail.eventName): a rule whose
+ * pattern fixes the event name is tested only on a record holding one of its names, which spares most of the text
+ * searches. Event names are read as the key scan reads them: every `"eventName"` key of the text, at any depth; any
+ * value that is not a plain string (or holds a backslash) keeps every rule in play.
  */
 export function rawLineTest(ctx: DetectionContext, rules: readonly AlertRule[] = CATALOGUE): ((line: string) => boolean) | undefined {
-  const perRule = rules.map((r) => literalConditions(r.pattern(ctx)));
-  if (perRule.some((c) => c.length === 0)) return undefined;
-  return (line) => perRule.some((conditions) => literalsHold(conditions, line));
+  const perRule = rules.map((r) => {
+    const pattern = r.pattern(ctx);
+    return { conditions: literalConditions(pattern), names: requiredValues(pattern, ['detail', 'eventName']) };
+  });
+  if (perRule.some((r) => r.conditions.length === 0)) return undefined;
+  const named = perRule.filter((r) => r.names !== undefined);
+  const unnamed = perRule.filter((r) => r.names === undefined);
+  return (line) => {
+    const names = eventNamesIn(line);
+    const candidates = names === 'any' ? perRule : [...unnamed, ...named.filter((r) => names.some((n) => r.names!.exact.has(n) || r.names!.prefixes.some((p) => n.startsWith(p))))];
+    return candidates.some((r) => literalsHold(r.conditions, line));
+  };
+}
+
+/** The values of every `"eventName"` key in a JSON text; 'any' when one is not a plain string without escapes. */
+function eventNamesIn(text: string): string[] | 'any' {
+  const out: string[] = [];
+  const key = '"eventName"';
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+    let p = at + key.length;
+    while (text[p] === ' ' || text[p] === '\t' || text[p] === '\r') p++;
+    if (text[p] !== ':') continue; // a value that reads "eventName", not the key
+    p++;
+    while (text[p] === ' ' || text[p] === '\t' || text[p] === '\r') p++;
+    if (text[p] !== '"') return 'any';
+    const end = text.indexOf('"', p + 1);
+    if (end < 0) return 'any';
+    const v = text.slice(p + 1, end);
+    if (v.includes('\\')) return 'any';
+    out.push(v);
+  }
+  return out;
 }
 
 function deployedIn(rule: AlertRule, kind: AccountKind): boolean {
